@@ -1,0 +1,292 @@
+import { z } from 'zod'
+
+/**
+ * Every body the API accepts or returns, as zod schemas. The API validates with these,
+ * the widget and the examples import the inferred types, and the OpenAPI document is
+ * generated from them: there is no second copy of the contract.
+ */
+
+const validZones = new Map<string, boolean>()
+/** True for an IANA zone name this runtime's `Intl` knows (results are memoised). */
+export function isTimeZone(name: string): boolean {
+  let ok = validZones.get(name)
+  if (ok === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name })
+      ok = name.length <= 64
+    } catch {
+      ok = false
+    }
+    validZones.set(name, ok)
+  }
+  return ok
+}
+
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1
+  } catch {
+    return false
+  }
+}
+
+export const slugSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/, 'use lowercase letters, digits, "-" and "_"')
+export const channelSchema = slugSchema.max(32)
+export const localeSchema = z
+  .string()
+  .min(2)
+  .max(35)
+  .refine(isLocale, 'must be a BCP 47 language tag such as "en" or "zh-Hant"')
+export const timeZoneSchema = z.string().refine(isTimeZone, 'must be an IANA time zone such as "Europe/Tallinn"')
+export const instantSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a zone, such as "2026-05-01T09:00:00Z"' })
+export const clockTimeSchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a 24-hour time "HH:MM"')
+export const subscriberIdSchema = z.string().min(1).max(128)
+
+export const capPeriodSchema = z.enum(['day', 'week', 'month'])
+export const capSchema = z.strictObject({
+  max: z.number().int().min(1).max(1000),
+  per: capPeriodSchema,
+  channel: channelSchema.optional(),
+})
+
+/** Quiet hours in the subscriber's zone; `end <= start` crosses midnight, `end == start` is a whole day. */
+export const quietHoursSchema = z
+  .strictObject({
+    start: clockTimeSchema,
+    end: clockTimeSchema,
+    days: z.array(z.number().int().min(0).max(6)).max(7).optional(),
+  })
+  .refine(
+    (q) => q.start !== q.end || (q.days !== undefined && new Set(q.days).size < 7),
+    { message: 'quiet hours from a time to the same time on every day would block every message; list the days', path: ['end'] },
+  )
+
+export const localizedTextSchema = z
+  .record(localeSchema, z.string().min(1).max(2000))
+  .refine((r) => Object.keys(r).length > 0, 'needs at least one locale')
+
+export const brandingSchema = z.strictObject({
+  accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour "#rrggbb"').optional(),
+  logoUrl: z.url({ protocol: /^https?$/ }).max(2000).optional(),
+})
+
+export const originSchema = z
+  .string()
+  .max(255)
+  .refine((s) => {
+    try {
+      const u = new URL(s)
+      return (u.protocol === 'https:' || u.protocol === 'http:') && u.origin === s
+    } catch {
+      return false
+    }
+  }, 'must be an origin such as "https://shop.example" (scheme and host, no path or trailing slash)')
+
+export const DAY_SECONDS = 86_400
+export const MIN_LINK_TTL_SECONDS = 60 * DAY_SECONDS
+export const DEFAULT_LINK_TTL_SECONDS = 90 * DAY_SECONDS
+
+const uniqueList = <T extends z.ZodType<string>>(item: T, max: number) =>
+  z
+    .array(item)
+    .max(max)
+    .refine((a) => new Set(a).size === a.length, 'must not repeat an entry')
+
+export const frequencyOptionSchema = capSchema.omit({ channel: true })
+
+export const tenantSettingsSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200),
+  allowedOrigins: uniqueList(originSchema, 50),
+  defaultLocale: localeSchema,
+  defaultTimezone: timeZoneSchema,
+  channels: uniqueList(channelSchema, 16).min(1),
+  frequencyOptions: z.array(frequencyOptionSchema).max(12),
+  branding: brandingSchema,
+  linkTtlSeconds: z
+    .number()
+    .int()
+    .min(MIN_LINK_TTL_SECONDS, 'links placed in email must live at least 60 days (5184000 s)')
+    .max(400 * DAY_SECONDS),
+})
+
+export const DEFAULT_TENANT_SETTINGS = {
+  allowedOrigins: [],
+  defaultLocale: 'en',
+  defaultTimezone: 'UTC',
+  channels: ['email'],
+  frequencyOptions: [
+    { max: 1, per: 'day' },
+    { max: 3, per: 'week' },
+    { max: 1, per: 'week' },
+    { max: 2, per: 'month' },
+  ],
+  branding: {},
+  linkTtlSeconds: DEFAULT_LINK_TTL_SECONDS,
+} satisfies Omit<z.infer<typeof tenantSettingsSchema>, 'name'>
+
+export const createTenantBodySchema = tenantSettingsSchema.partial().extend({
+  id: slugSchema.optional(),
+  name: tenantSettingsSchema.shape.name,
+})
+export const patchTenantBodySchema = tenantSettingsSchema.partial()
+
+export const tenantSchema = tenantSettingsSchema.extend({
+  id: slugSchema,
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
+})
+
+export const apiKeyRoleSchema = z.enum(['admin', 'sender'])
+export const createApiKeyBodySchema = z.strictObject({
+  role: apiKeyRoleSchema,
+  name: z.string().trim().min(1).max(100).optional(),
+})
+export const apiKeySchema = z.object({
+  id: z.string(),
+  role: apiKeyRoleSchema,
+  name: z.string().nullable(),
+  prefix: z.string(),
+  createdAt: instantSchema,
+  revokedAt: instantSchema.nullable(),
+  lastUsedAt: instantSchema.nullable(),
+})
+/** The only time a secret is shown. */
+export const createdApiKeySchema = apiKeySchema.extend({ secret: z.string() })
+
+export const topicBodySchema = z.strictObject({
+  name: z.union([z.string().trim().min(1).max(2000), localizedTextSchema]),
+  description: z.union([z.string().trim().min(1).max(2000), localizedTextSchema]).optional(),
+  category: z.string().trim().min(1).max(64).optional(),
+  channels: uniqueList(channelSchema, 16).min(1).optional(),
+  defaultSubscribed: z.boolean().optional(),
+  required: z.boolean().optional(),
+  order: z.number().int().min(-1_000_000).max(1_000_000).optional(),
+})
+
+export const topicSchema = z.object({
+  key: slugSchema,
+  name: localizedTextSchema,
+  description: localizedTextSchema.nullable(),
+  category: z.string(),
+  channels: z.array(channelSchema),
+  defaultSubscribed: z.boolean(),
+  required: z.boolean(),
+  order: z.number().int(),
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
+})
+
+export const subscriberStatusSchema = z.enum(['subscribed', 'unsubscribed'])
+export const channelSwitchesSchema = z.record(channelSchema, z.boolean())
+
+export const topicPreferenceSchema = z.strictObject({
+  subscribed: z.boolean().optional(),
+  channels: channelSwitchesSchema.optional(),
+  cap: capSchema.nullable().optional(),
+})
+
+/** A partial subscriber state: what is given changes, what is left out stays, `null` clears. */
+export const subscriberPatchSchema = z.strictObject({
+  email: z.email().max(254).nullable().optional(),
+  locale: localeSchema.nullable().optional(),
+  timezone: timeZoneSchema.nullable().optional(),
+  status: subscriberStatusSchema.optional(),
+  channels: channelSwitchesSchema.optional(),
+  topics: z.record(slugSchema, topicPreferenceSchema.nullable()).optional(),
+  cap: capSchema.nullable().optional(),
+  quietHours: quietHoursSchema.nullable().optional(),
+  pausedUntil: instantSchema.nullable().optional(),
+})
+
+export const storedTopicPreferenceSchema = z.object({
+  subscribed: z.boolean().optional(),
+  channels: channelSwitchesSchema.optional(),
+  cap: capSchema.optional(),
+})
+
+export const subscriberSchema = z.object({
+  id: subscriberIdSchema,
+  email: z.string().nullable(),
+  locale: z.string().nullable(),
+  timezone: z.string().nullable(),
+  status: subscriberStatusSchema,
+  channels: channelSwitchesSchema,
+  topics: z.record(z.string(), storedTopicPreferenceSchema),
+  cap: capSchema.nullable(),
+  quietHours: quietHoursSchema.nullable(),
+  pausedUntil: instantSchema.nullable(),
+  createdAt: instantSchema,
+  updatedAt: instantSchema,
+})
+
+export const decisionReasonSchema = z.enum([
+  'unknown_subscriber',
+  'unknown_topic',
+  'required',
+  'unsubscribed',
+  'channel_opted_out',
+  'topic_opted_out',
+  'paused',
+  'quiet_hours',
+  'frequency_cap',
+  'ok',
+])
+
+export const decisionSchema = z.object({
+  allowed: z.boolean(),
+  reason: decisionReasonSchema,
+  retryAt: instantSchema.nullable(),
+  subscriberId: z.string(),
+  topic: z.string(),
+  channel: z.string(),
+})
+
+export const checkItemSchema = z.strictObject({
+  subscriberId: subscriberIdSchema,
+  topic: slugSchema,
+  channel: channelSchema.optional(),
+})
+export const checkBodySchema = checkItemSchema.extend({ at: instantSchema.optional() })
+
+export const MAX_BATCH_CHECKS = 10_000
+export const batchCheckBodySchema = z.strictObject({
+  at: instantSchema.optional(),
+  checks: z.array(checkItemSchema).min(1).max(MAX_BATCH_CHECKS, `at most ${MAX_BATCH_CHECKS} checks per batch`),
+})
+export const batchCheckResponseSchema = z.object({ results: z.array(decisionSchema) })
+
+export const dispatchBodySchema = checkBodySchema.extend({
+  messageId: z.string().min(1).max(255),
+  enforce: z.boolean().optional(),
+})
+export const dispatchResponseSchema = z.object({ recorded: z.boolean(), decision: decisionSchema })
+
+export const consentSourceSchema = z.enum(['widget', 'link', 'one_click', 'api', 'import'])
+
+export type Cap = z.infer<typeof capSchema>
+export type CapPeriod = z.infer<typeof capPeriodSchema>
+export type QuietHours = z.infer<typeof quietHoursSchema>
+export type LocalizedText = z.infer<typeof localizedTextSchema>
+export type TenantSettings = z.infer<typeof tenantSettingsSchema>
+export type Tenant = z.infer<typeof tenantSchema>
+export type CreateTenantBody = z.infer<typeof createTenantBodySchema>
+export type PatchTenantBody = z.infer<typeof patchTenantBodySchema>
+export type ApiKeyRole = z.infer<typeof apiKeyRoleSchema>
+export type ApiKey = z.infer<typeof apiKeySchema>
+export type TopicBody = z.infer<typeof topicBodySchema>
+export type Topic = z.infer<typeof topicSchema>
+export type SubscriberStatus = z.infer<typeof subscriberStatusSchema>
+export type TopicPreference = z.infer<typeof storedTopicPreferenceSchema>
+export type SubscriberPatch = z.infer<typeof subscriberPatchSchema>
+export type Subscriber = z.infer<typeof subscriberSchema>
+export type DecisionReason = z.infer<typeof decisionReasonSchema>
+export type Decision = z.infer<typeof decisionSchema>
+export type CheckBody = z.infer<typeof checkBodySchema>
+export type BatchCheckBody = z.infer<typeof batchCheckBodySchema>
+export type DispatchBody = z.infer<typeof dispatchBodySchema>
+export type DispatchResponse = z.infer<typeof dispatchResponseSchema>
+export type ConsentSource = z.infer<typeof consentSourceSchema>
