@@ -152,7 +152,6 @@ export const apiKeySchema = z.object({
   prefix: z.string(),
   createdAt: instantSchema,
   revokedAt: instantSchema.nullable(),
-  lastUsedAt: instantSchema.nullable(),
 })
 /** The only time a secret is shown. */
 export const createdApiKeySchema = apiKeySchema.extend({ secret: z.string() })

@@ -1,0 +1,62 @@
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Deps, Env } from './env.ts'
+import { ApiError, notFound, onError } from './errors.ts'
+import { jsonOnly } from './middleware/json.ts'
+import { admin } from './routes/admin.ts'
+import { apiKeys } from './routes/api-keys.ts'
+import { check } from './routes/check.ts'
+import { dispatches } from './routes/dispatches.ts'
+import { subscribers } from './routes/subscribers.ts'
+import { tenant } from './routes/tenant.ts'
+import { topics } from './routes/topics.ts'
+
+export type { Deps, Env } from './env.ts'
+
+const KiB = 1024
+const tooLarge = (max: number) => () => {
+  throw new ApiError('payload_too_large', `the request body is larger than ${max / KiB} KiB`)
+}
+
+export interface AppOptions {
+  /** Answered by /healthz while the server drains on shutdown. */
+  isDraining?: () => boolean
+}
+
+/** Builds the whole HTTP app. The server and the tests both call this. */
+export function createApp(deps: Deps, options: AppOptions = {}) {
+  const full: Required<Deps> = { now: Date.now, ...deps }
+  const app = new Hono<Env>()
+
+  app.onError(onError)
+  app.notFound(notFound)
+  app.use('*', async function inject(c, next) {
+    c.set('deps', full)
+    await next()
+  })
+
+  app.get('/healthz', (c) => {
+    if (options.isDraining?.()) return c.json({ status: 'draining' }, 503)
+    return c.json({ status: 'ok' })
+  })
+
+  // 10,000 checks with long ids fit in 4 MiB; nothing else needs more than 256 KiB.
+  app.use('/v1/check/batch', bodyLimit({ maxSize: 4096 * KiB, onError: tooLarge(4096 * KiB) }))
+  const smallBodies = bodyLimit({ maxSize: 256 * KiB, onError: tooLarge(256 * KiB) })
+  app.use('/v1/*', async function limit(c, next) {
+    return c.req.path === '/v1/check/batch' ? next() : smallBodies(c, next)
+  })
+  app.use('/v1/*', jsonOnly())
+
+  app.route('/v1/admin', admin)
+  app.route('/v1/tenant', tenant)
+  app.route('/v1/api-keys', apiKeys)
+  app.route('/v1/topics', topics)
+  app.route('/v1/subscribers', subscribers)
+  app.route('/v1/check', check)
+  app.route('/v1/dispatches', dispatches)
+
+  return app
+}
+
+export type App = ReturnType<typeof createApp>

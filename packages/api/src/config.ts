@@ -1,0 +1,35 @@
+import { z } from 'zod'
+
+/** Everything the server reads from its environment, parsed once at start. */
+export const configSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .default('file:./data/heed.db')
+    .refine((u) => u.startsWith('file:') || u === ':memory:' || /^postgres(ql)?:\/\//.test(u), 'use file:PATH for SQLite or postgres://… for PostgreSQL'),
+  /** Root token for POST /v1/admin/tenants; the admin API is off when unset. */
+  HEED_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  /** The URL people and mailbox providers reach this server at; links are built on it. */
+  HEED_PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** `0` leaves an empty database empty instead of seeding the demo tenant. */
+  HEED_DEMO: z.enum(['0', '1']).default('1'),
+  /** Milliseconds SIGTERM waits for in-flight requests before closing anyway. */
+  HEED_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+})
+
+export type Config = z.infer<typeof configSchema> & { publicUrl: string }
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
+  const parsed = configSchema.safeParse(clean)
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`)
+  }
+  const cfg = parsed.data
+  return { ...cfg, publicUrl: cfg.HEED_PUBLIC_URL ?? `http://localhost:${cfg.PORT}` }
+}

@@ -1,0 +1,13 @@
+import { createHash, randomBytes } from 'node:crypto'
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
+
+/** A random id such as `key_3k9x…`: Crockford base32, 80 bits (5 random bits a character). */
+export function newId(prefix: string, bytes = 16): string {
+  const buf = randomBytes(bytes)
+  let out = ''
+  for (const b of buf) out += ALPHABET[b & 31]
+  return `${prefix}_${out}`
+}
+
+export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex')

@@ -1,0 +1,122 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import type { Cap, LocalizedText, QuietHours, TenantSettings, TopicPreference } from '@heed/shared'
+
+/** SQLite schema. Instants are integer epoch milliseconds; structured values are JSON text. */
+
+export const tenants = sqliteTable('tenants', {
+  id: text('id').primaryKey(),
+  settings: text('settings', { mode: 'json' }).$type<TenantSettings>().notNull(),
+  createdAt: integer('created_at').notNull(),
+  updatedAt: integer('updated_at').notNull(),
+})
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    role: text('role', { enum: ['admin', 'sender'] }).notNull(),
+    name: text('name'),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash), index('api_keys_tenant_idx').on(t.tenantId)],
+)
+
+export const topics = sqliteTable(
+  'topics',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    key: text('key').notNull(),
+    name: text('name', { mode: 'json' }).$type<LocalizedText>().notNull(),
+    description: text('description', { mode: 'json' }).$type<LocalizedText>(),
+    category: text('category').notNull(),
+    channels: text('channels', { mode: 'json' }).$type<string[]>().notNull(),
+    defaultSubscribed: integer('default_subscribed', { mode: 'boolean' }).notNull(),
+    required: integer('required', { mode: 'boolean' }).notNull(),
+    order: integer('sort_order').notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+)
+
+export const subscribers = sqliteTable(
+  'subscribers',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    id: text('id').notNull(),
+    email: text('email'),
+    locale: text('locale'),
+    timezone: text('timezone'),
+    status: text('status', { enum: ['subscribed', 'unsubscribed'] }).notNull(),
+    channels: text('channels', { mode: 'json' }).$type<Record<string, boolean>>().notNull(),
+    topics: text('topics', { mode: 'json' }).$type<Record<string, TopicPreference>>().notNull(),
+    cap: text('cap', { mode: 'json' }).$type<Cap>(),
+    quietHours: text('quiet_hours', { mode: 'json' }).$type<QuietHours>(),
+    pausedUntil: integer('paused_until'),
+    /** True when the subscriber or a topic of theirs has a cap, so checks know to read history. */
+    hasCaps: integer('has_caps', { mode: 'boolean' }).notNull().default(false),
+    linkVersion: integer('link_version').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    unsubscribedAt: integer('unsubscribed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('subscribers_email_idx').on(t.tenantId, t.email)],
+)
+
+export const dispatches = sqliteTable(
+  'dispatches',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    tenantId: text('tenant_id').notNull(),
+    subscriberId: text('subscriber_id').notNull(),
+    topic: text('topic').notNull(),
+    channel: text('channel').notNull(),
+    messageId: text('message_id').notNull(),
+    at: integer('at').notNull(),
+    enforced: integer('enforced', { mode: 'boolean' }).notNull(),
+    /** The decision returned when it was recorded, replayed for a repeated messageId. */
+    decision: text('decision', { mode: 'json' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('dispatches_message_idx').on(t.tenantId, t.messageId),
+    index('dispatches_subscriber_at_idx').on(t.tenantId, t.subscriberId, t.at),
+  ],
+)
+
+export const consentEvents = sqliteTable(
+  'consent_events',
+  {
+    tenantId: text('tenant_id').notNull(),
+    seq: integer('seq').notNull(),
+    id: text('id').notNull(),
+    subscriberId: text('subscriber_id').notNull(),
+    type: text('type').notNull(),
+    source: text('source').notNull(),
+    actor: text('actor'),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+    reason: text('reason'),
+    userAgent: text('user_agent'),
+    at: integer('at').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.seq] }),
+    uniqueIndex('consent_events_id_idx').on(t.id),
+    index('consent_events_subscriber_idx').on(t.tenantId, t.subscriberId, t.seq),
+  ],
+)
+

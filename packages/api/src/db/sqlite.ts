@@ -1,0 +1,434 @@
+import { mkdirSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import Database from 'better-sqlite3'
+import { and, asc, eq, gt, isNull } from 'drizzle-orm'
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
+import type { Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
+import { consentChanged, consentView } from './consent.ts'
+import { newId } from './ids.ts'
+import { GENESIS_HASH, eventHash } from './ledger.ts'
+import * as schema from './schema.sqlite.ts'
+import type {
+  ApiKeyRecord,
+  ChangeContext,
+  ConsentEventRecord,
+  DecisionData,
+  DispatchRequest,
+  NewApiKey,
+  ReserveResult,
+  Store,
+  SubscriberChange,
+  SubscriberRecord,
+  TenantRecord,
+  TopicRecord,
+} from './store.ts'
+
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
+
+type SubscriberRow = typeof schema.subscribers.$inferSelect
+type TopicRow = typeof schema.topics.$inferSelect
+
+const toSubscriber = (r: SubscriberRow): SubscriberRecord => ({
+  id: r.id,
+  email: r.email,
+  locale: r.locale,
+  timezone: r.timezone,
+  status: r.status,
+  channels: r.channels,
+  topics: r.topics,
+  cap: r.cap,
+  quietHours: r.quietHours,
+  pausedUntil: r.pausedUntil,
+  linkVersion: r.linkVersion,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+})
+
+const toTopic = (r: TopicRow): TopicRecord => ({
+  key: r.key,
+  name: r.name,
+  description: r.description,
+  category: r.category,
+  channels: r.channels,
+  defaultSubscribed: r.defaultSubscribed,
+  required: r.required,
+  order: r.order,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+})
+
+const toKey = ({ hash: _hash, ...k }: typeof schema.apiKeys.$inferSelect): ApiKeyRecord => k
+
+/** Raw rows of the hot path: parsed by hand, no ORM mapping in the way. */
+interface RawEngineSubscriber {
+  id: string
+  status: 'subscribed' | 'unsubscribed'
+  timezone: string | null
+  channels: string
+  topics: string
+  cap: string | null
+  quiet_hours: string | null
+  paused_until: number | null
+  has_caps: number
+}
+interface RawEngineTopic {
+  key: string
+  channels: string
+  default_subscribed: number
+  required: number
+}
+interface RawDispatch {
+  subscriber_id: string
+  topic: string
+  channel: string
+  at: number
+}
+
+const engineSubscriber = (r: RawEngineSubscriber): EngineSubscriber => ({
+  id: r.id,
+  status: r.status,
+  timezone: r.timezone,
+  channels: JSON.parse(r.channels),
+  topics: JSON.parse(r.topics),
+  cap: r.cap === null ? null : JSON.parse(r.cap),
+  quietHours: r.quiet_hours === null ? null : JSON.parse(r.quiet_hours),
+  pausedUntil: r.paused_until,
+})
+
+const engineTopic = (r: RawEngineTopic): EngineTopic => ({
+  key: r.key,
+  channels: JSON.parse(r.channels),
+  defaultSubscribed: r.default_subscribed === 1,
+  required: r.required === 1,
+})
+
+const hasCaps = (s: SubscriberRecord) => s.cap !== null || Object.values(s.topics).some((t) => t.cap !== undefined)
+
+/** Opens (and migrates) a SQLite database: `file:./data/heed.db`, a path, or `:memory:`. */
+export function openSqlite(url: string): SqliteStore {
+  const path = url === ':memory:' || url === 'file::memory:' ? ':memory:' : resolve(url.replace(/^file:/, ''))
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
+  const sqlite = new Database(path)
+  sqlite.pragma('journal_mode = WAL')
+  // FULL: a 2xx write has reached the disk and survives a crash or kill -9 of the server.
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('busy_timeout = 5000')
+  sqlite.pragma('foreign_keys = ON')
+  const db = drizzle(sqlite, { schema })
+  migrate(db, { migrationsFolder: MIGRATIONS })
+  return new SqliteStore(sqlite, db)
+}
+
+export class SqliteStore implements Store {
+  readonly dialect = 'sqlite' as const
+  readonly #sqlite: Database.Database
+  readonly #db: BetterSQLite3Database<typeof schema>
+  readonly #q
+
+  constructor(sqlite: Database.Database, db: BetterSQLite3Database<typeof schema>) {
+    this.#sqlite = sqlite
+    this.#db = db
+    const subCols = 'id, status, timezone, channels, topics, cap, quiet_hours, paused_until, has_caps'
+    const histSql = (ids: string) => `
+      SELECT d.subscriber_id, d.topic, d.channel, d.at FROM dispatches d
+      LEFT JOIN topics t ON t.tenant_id = d.tenant_id AND t.key = d.topic
+      WHERE d.tenant_id = ? AND d.subscriber_id ${ids} AND d.at > ? AND coalesce(t.required, 0) = 0`
+    this.#q = {
+      auth: sqlite.prepare<[string], { key_id: string; role: 'admin' | 'sender'; name: string | null; prefix: string; key_created_at: number; tenant_id: string; settings: string; created_at: number; updated_at: number }>(`
+        SELECT k.id AS key_id, k.role, k.name, k.prefix, k.created_at AS key_created_at,
+               t.id AS tenant_id, t.settings, t.created_at, t.updated_at
+        FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+        WHERE k.hash = ? AND k.revoked_at IS NULL`),
+      subscriber: sqlite.prepare<[string, string], RawEngineSubscriber>(`SELECT ${subCols} FROM subscribers WHERE tenant_id = ? AND id = ?`),
+      subscribers: sqlite.prepare<[string, string], RawEngineSubscriber>(
+        `SELECT ${subCols} FROM subscribers WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
+      ),
+      topic: sqlite.prepare<[string, string], RawEngineTopic>(
+        'SELECT key, channels, default_subscribed, required FROM topics WHERE tenant_id = ? AND key = ? AND deleted_at IS NULL',
+      ),
+      topics: sqlite.prepare<[string, string], RawEngineTopic>(
+        'SELECT key, channels, default_subscribed, required FROM topics WHERE tenant_id = ? AND deleted_at IS NULL AND key IN (SELECT value FROM json_each(?))',
+      ),
+      history: sqlite.prepare<[string, string, number], RawDispatch>(histSql('= ?')),
+      histories: sqlite.prepare<[string, string, number], RawDispatch>(histSql('IN (SELECT value FROM json_each(?))')),
+      dispatchByMessage: sqlite.prepare<[string, string], { subscriber_id: string; topic: string; channel: string; decision: string }>(
+        'SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ? AND message_id = ?',
+      ),
+      insertDispatch: sqlite.prepare(
+        `INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      lastEvent: sqlite.prepare<[string], { seq: number; hash: string }>(
+        'SELECT seq, hash FROM consent_events WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1',
+      ),
+    }
+  }
+
+  async close() {
+    if (this.#sqlite.open) this.#sqlite.close()
+  }
+
+  /** The underlying connection, for tests that tamper with rows directly. */
+  get raw(): Database.Database {
+    return this.#sqlite
+  }
+
+  async createTenant(tenant: TenantRecord, key: NewApiKey) {
+    return this.#sqlite
+      .transaction(() => {
+        const done = this.#db.insert(schema.tenants).values(tenant).onConflictDoNothing().run()
+        if (done.changes === 0) return false
+        this.#db.insert(schema.apiKeys).values(key).run()
+        return true
+      })
+      .immediate()
+  }
+
+  async getTenant(id: string) {
+    return this.#db.select().from(schema.tenants).where(eq(schema.tenants.id, id)).get() ?? null
+  }
+
+  async updateTenant(id: string, settings: TenantRecord['settings'], at: number) {
+    const rows = this.#db
+      .update(schema.tenants)
+      .set({ settings, updatedAt: at })
+      .where(eq(schema.tenants.id, id))
+      .returning()
+      .all()
+    return rows[0] ?? null
+  }
+
+  async authenticate(hash: string) {
+    const r = this.#q.auth.get(hash)
+    if (!r) return null
+    return {
+      key: { id: r.key_id, tenantId: r.tenant_id, role: r.role, name: r.name, prefix: r.prefix, createdAt: r.key_created_at, revokedAt: null },
+      tenant: { id: r.tenant_id, settings: JSON.parse(r.settings), createdAt: r.created_at, updatedAt: r.updated_at },
+    }
+  }
+
+  async createApiKey(key: NewApiKey) {
+    this.#db.insert(schema.apiKeys).values(key).run()
+  }
+
+  async listApiKeys(tenantId: string) {
+    return this.#db
+      .select()
+      .from(schema.apiKeys)
+      .where(eq(schema.apiKeys.tenantId, tenantId))
+      .orderBy(asc(schema.apiKeys.createdAt), asc(schema.apiKeys.id))
+      .all()
+      .map(toKey)
+  }
+
+  async revokeApiKey(tenantId: string, id: string, at: number) {
+    return this.#sqlite
+      .transaction(() => {
+        const where = and(eq(schema.apiKeys.tenantId, tenantId), eq(schema.apiKeys.id, id))
+        this.#db
+          .update(schema.apiKeys)
+          .set({ revokedAt: at })
+          .where(and(where, isNull(schema.apiKeys.revokedAt)))
+          .run()
+        const row = this.#db.select().from(schema.apiKeys).where(where).get()
+        return row ? toKey(row) : null
+      })
+      .immediate()
+  }
+
+  async putTopic(tenantId: string, topic: TopicRecord) {
+    return this.#sqlite
+      .transaction(() => {
+        const existing = this.#db
+          .select()
+          .from(schema.topics)
+          .where(and(eq(schema.topics.tenantId, tenantId), eq(schema.topics.key, topic.key)))
+          .get()
+        const live = existing && existing.deletedAt === null
+        const row = { ...topic, tenantId, createdAt: live ? existing.createdAt : topic.createdAt, deletedAt: null }
+        this.#db
+          .insert(schema.topics)
+          .values(row)
+          .onConflictDoUpdate({ target: [schema.topics.tenantId, schema.topics.key], set: row })
+          .run()
+        return { topic: toTopic(row), created: !live }
+      })
+      .immediate()
+  }
+
+  async getTopic(tenantId: string, key: string) {
+    const row = this.#db
+      .select()
+      .from(schema.topics)
+      .where(and(eq(schema.topics.tenantId, tenantId), eq(schema.topics.key, key), isNull(schema.topics.deletedAt)))
+      .get()
+    return row ? toTopic(row) : null
+  }
+
+  async listTopics(tenantId: string) {
+    return this.#db
+      .select()
+      .from(schema.topics)
+      .where(and(eq(schema.topics.tenantId, tenantId), isNull(schema.topics.deletedAt)))
+      .orderBy(asc(schema.topics.order), asc(schema.topics.key))
+      .all()
+      .map(toTopic)
+  }
+
+  async deleteTopic(tenantId: string, key: string, at: number) {
+    const done = this.#db
+      .update(schema.topics)
+      .set({ deletedAt: at, updatedAt: at })
+      .where(and(eq(schema.topics.tenantId, tenantId), eq(schema.topics.key, key), isNull(schema.topics.deletedAt)))
+      .run()
+    return done.changes > 0
+  }
+
+  #subscriberRow(tenantId: string, id: string) {
+    return this.#db
+      .select()
+      .from(schema.subscribers)
+      .where(and(eq(schema.subscribers.tenantId, tenantId), eq(schema.subscribers.id, id)))
+      .get()
+  }
+
+  async getSubscriber(tenantId: string, id: string) {
+    const row = this.#subscriberRow(tenantId, id)
+    return row ? toSubscriber(row) : null
+  }
+
+  async changeSubscriber(tenantId: string, id: string, change: SubscriberChange, ctx: ChangeContext) {
+    return this.#sqlite
+      .transaction(() => {
+        const row = this.#subscriberRow(tenantId, id)
+        const before = row ? toSubscriber(row) : null
+        const next = change(before)
+        const changed = consentChanged(before, next)
+        if (before && !changed) return { subscriber: before, created: false, changed: false }
+        const values = {
+          ...next,
+          tenantId,
+          hasCaps: hasCaps(next),
+          updatedAt: ctx.at,
+          createdAt: before?.createdAt ?? ctx.at,
+          unsubscribedAt: next.status === 'unsubscribed' ? (before?.status === 'unsubscribed' ? (row?.unsubscribedAt ?? ctx.at) : ctx.at) : null,
+        }
+        this.#db
+          .insert(schema.subscribers)
+          .values(values)
+          .onConflictDoUpdate({ target: [schema.subscribers.tenantId, schema.subscribers.id], set: values })
+          .run()
+        this.#appendEvent(tenantId, {
+          subscriberId: id,
+          type: before ? 'subscriber.updated' : 'subscriber.created',
+          before: before && consentView(before),
+          after: consentView(next),
+          ctx,
+        })
+        return { subscriber: { ...next, createdAt: values.createdAt, updatedAt: values.updatedAt }, created: !before, changed: true }
+      })
+      .immediate()
+  }
+
+  #appendEvent(tenantId: string, e: { subscriberId: string; type: string; before: unknown; after: unknown; ctx: ChangeContext }) {
+    const last = this.#q.lastEvent.get(tenantId)
+    const prevHash = last?.hash ?? GENESIS_HASH
+    const event = {
+      tenantId,
+      seq: (last?.seq ?? 0) + 1,
+      id: newId('evt'),
+      subscriberId: e.subscriberId,
+      type: e.type,
+      source: e.ctx.source,
+      actor: e.ctx.actor,
+      before: e.before,
+      after: e.after,
+      reason: e.ctx.reason ?? null,
+      userAgent: e.ctx.userAgent,
+      at: e.ctx.at,
+    }
+    this.#db
+      .insert(schema.consentEvents)
+      .values({ ...event, prevHash, hash: eventHash(prevHash, event) })
+      .run()
+  }
+
+  #decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {
+    const q = this.#q
+    const subs =
+      subscriberIds.length === 1
+        ? q.subscriber.all(tenantId, subscriberIds[0]!)
+        : q.subscribers.all(tenantId, JSON.stringify([...new Set(subscriberIds)]))
+    const tops = topicKeys.length === 1 ? q.topic.all(tenantId, topicKeys[0]!) : q.topics.all(tenantId, JSON.stringify([...new Set(topicKeys)]))
+    const subscribers = new Map<string, EngineSubscriber>()
+    const capped: string[] = []
+    for (const r of subs) {
+      subscribers.set(r.id, engineSubscriber(r))
+      if (r.has_caps) capped.push(r.id)
+    }
+    const topics = new Map<string, EngineTopic>()
+    for (const r of tops) topics.set(r.key, engineTopic(r))
+    const history = new Map<string, PastDispatch[]>()
+    if (capped.length > 0) {
+      const rows = capped.length === 1 ? q.history.all(tenantId, capped[0]!, since) : q.histories.all(tenantId, JSON.stringify(capped), since)
+      for (const r of rows) {
+        let list = history.get(r.subscriber_id)
+        if (!list) history.set(r.subscriber_id, (list = []))
+        list.push({ topic: r.topic, channel: r.channel, at: r.at })
+      }
+    }
+    return { subscribers, topics, history }
+  }
+
+  async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
+    return this.#decisionData(tenantId, subscriberIds, topicKeys, since)
+  }
+
+  async reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
+    const q = this.#q
+    return this.#sqlite
+      .transaction((): ReserveResult => {
+        const prior = q.dispatchByMessage.get(tenantId, req.messageId)
+        if (prior) {
+          const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
+          return same ? { kind: 'replayed', decision: JSON.parse(prior.decision) } : { kind: 'conflict' }
+        }
+        const since = req.at - 30 * 86_400_000
+        const decision = decide(this.#decisionData(tenantId, [req.subscriberId], [req.topic], since))
+        if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
+        q.insertDispatch.run(
+          tenantId,
+          req.subscriberId,
+          req.topic,
+          req.channel,
+          req.messageId,
+          req.at,
+          req.enforce ? 1 : 0,
+          JSON.stringify(decision),
+          Date.now(),
+        )
+        return { kind: 'recorded', decision }
+      })
+      .immediate()
+  }
+
+  async listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }) {
+    const t = schema.consentEvents
+    const rows = this.#db
+      .select()
+      .from(t)
+      .where(
+        and(
+          eq(t.tenantId, tenantId),
+          opts.subscriberId === undefined ? undefined : eq(t.subscriberId, opts.subscriberId),
+          opts.after === undefined ? undefined : gt(t.seq, opts.after),
+        ),
+      )
+      .orderBy(asc(t.seq))
+      .limit(opts.limit)
+      .all()
+    return rows.map(({ tenantId: _t, ...e }) => e as ConsentEventRecord)
+  }
+}

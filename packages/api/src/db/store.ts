@@ -1,0 +1,157 @@
+import type {
+  ApiKeyRole,
+  Cap,
+  ConsentSource,
+  Decision,
+  LocalizedText,
+  QuietHours,
+  SubscriberStatus,
+  TenantSettings,
+  TopicPreference,
+} from '@heed/shared'
+import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
+
+/**
+ * The data layer. Routes talk to this interface only; SQLite and PostgreSQL each implement
+ * it, so the same routes and the same test suite run on both. Instants are epoch ms.
+ */
+
+export interface TenantRecord {
+  id: string
+  settings: TenantSettings
+  createdAt: number
+  updatedAt: number
+}
+
+export interface ApiKeyRecord {
+  id: string
+  tenantId: string
+  role: ApiKeyRole
+  name: string | null
+  prefix: string
+  createdAt: number
+  revokedAt: number | null
+}
+
+export interface NewApiKey extends ApiKeyRecord {
+  /** SHA-256 of the secret, hex. The secret itself is never stored. */
+  hash: string
+}
+
+export interface TopicRecord {
+  key: string
+  name: LocalizedText
+  description: LocalizedText | null
+  category: string
+  channels: string[]
+  defaultSubscribed: boolean
+  required: boolean
+  order: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface SubscriberRecord {
+  id: string
+  email: string | null
+  locale: string | null
+  timezone: string | null
+  status: SubscriberStatus
+  channels: Record<string, boolean>
+  topics: Record<string, TopicPreference>
+  cap: Cap | null
+  quietHours: QuietHours | null
+  pausedUntil: number | null
+  linkVersion: number
+  createdAt: number
+  updatedAt: number
+}
+
+/** Who changed consent, how and when: becomes a consent event. */
+export interface ChangeContext {
+  source: ConsentSource
+  actor: string | null
+  userAgent: string | null
+  reason?: string | null
+  at: number
+}
+
+export interface ConsentEventRecord {
+  seq: number
+  id: string
+  subscriberId: string
+  type: string
+  source: ConsentSource
+  actor: string | null
+  before: unknown
+  after: unknown
+  reason: string | null
+  userAgent: string | null
+  at: number
+  prevHash: string
+  hash: string
+}
+
+/** What the decision engine needs for a set of checks, loaded set-based in a few queries. */
+export interface DecisionData {
+  subscribers: Map<string, EngineSubscriber>
+  topics: Map<string, EngineTopic>
+  /** Counting dispatches (of non-required topics) since the given instant, per subscriber with caps. */
+  history: Map<string, PastDispatch[]>
+}
+
+export interface DispatchRequest {
+  subscriberId: string
+  topic: string
+  channel: string
+  messageId: string
+  at: number
+  enforce: boolean
+}
+
+export type ReserveResult =
+  | { kind: 'recorded'; decision: Decision }
+  | { kind: 'refused'; decision: Decision }
+  | { kind: 'replayed'; decision: Decision }
+  | { kind: 'conflict' }
+
+/** A pure change to a subscriber, applied inside the store's transaction. */
+export type SubscriberChange = (current: SubscriberRecord | null) => SubscriberRecord
+
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres'
+  close(): Promise<void>
+
+  createTenant(tenant: TenantRecord, key: NewApiKey): Promise<boolean>
+  getTenant(id: string): Promise<TenantRecord | null>
+  updateTenant(id: string, settings: TenantSettings, at: number): Promise<TenantRecord | null>
+  /** The active key with this hash and its tenant. */
+  authenticate(hash: string): Promise<{ key: ApiKeyRecord; tenant: TenantRecord } | null>
+
+  createApiKey(key: NewApiKey): Promise<void>
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>
+  revokeApiKey(tenantId: string, id: string, at: number): Promise<ApiKeyRecord | null>
+
+  putTopic(tenantId: string, topic: TopicRecord): Promise<{ topic: TopicRecord; created: boolean }>
+  getTopic(tenantId: string, key: string): Promise<TopicRecord | null>
+  listTopics(tenantId: string): Promise<TopicRecord[]>
+  deleteTopic(tenantId: string, key: string, at: number): Promise<boolean>
+
+  getSubscriber(tenantId: string, id: string): Promise<SubscriberRecord | null>
+  /**
+   * Reads the subscriber, applies `change`, writes the result and appends a consent event
+   * when the consent state differs, all in one transaction.
+   */
+  changeSubscriber(
+    tenantId: string,
+    id: string,
+    change: SubscriberChange,
+    ctx: ChangeContext,
+  ): Promise<{ subscriber: SubscriberRecord; created: boolean; changed: boolean }>
+
+  decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): Promise<DecisionData>
+  /** Check-and-record in one transaction; `decide` is the pure engine bound to the request. */
+  reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult>
+
+  listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }): Promise<ConsentEventRecord[]>
+}

@@ -1,0 +1,35 @@
+import { decide, type Decision, type PastDispatch } from '@heed/shared'
+import type { DecisionData, Store, TenantRecord } from './db/store.ts'
+
+/** The longest cap window: history older than this never matters. */
+export const LONGEST_WINDOW_MS = 2_592_000_000
+
+export interface CheckItem {
+  subscriberId: string
+  topic: string
+  channel?: string | undefined
+}
+
+const NO_HISTORY: readonly PastDispatch[] = []
+
+/** Runs the pure engine on data loaded for it. */
+export function decideFrom(data: DecisionData, tenant: TenantRecord, item: CheckItem, at: number): Decision {
+  return decide({
+    subscriberId: item.subscriberId,
+    topicKey: item.topic,
+    channel: item.channel ?? 'email',
+    at,
+    subscriber: data.subscribers.get(item.subscriberId) ?? null,
+    topic: data.topics.get(item.topic) ?? null,
+    defaultTimezone: tenant.settings.defaultTimezone,
+    history: data.history.get(item.subscriberId) ?? NO_HISTORY,
+  })
+}
+
+/** Decides any number of checks at one instant, with the data loaded set-based. */
+export async function checkMany(store: Store, tenant: TenantRecord, items: readonly CheckItem[], at: number): Promise<Decision[]> {
+  const subscriberIds = items.length === 1 ? [items[0]!.subscriberId] : [...new Set(items.map((i) => i.subscriberId))]
+  const topicKeys = items.length === 1 ? [items[0]!.topic] : [...new Set(items.map((i) => i.topic))]
+  const data = await store.decisionData(tenant.id, subscriberIds, topicKeys, at - LONGEST_WINDOW_MS)
+  return items.map((item) => decideFrom(data, tenant, item, at))
+}

@@ -1,0 +1,92 @@
+import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
+import { HTTPException } from 'hono/http-exception'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { z } from 'zod'
+
+/** Every error the API answers with, mapped to its HTTP status. */
+export const ERROR_CODES = {
+  bad_request: { status: 400, title: 'Bad request' },
+  validation: { status: 400, title: 'Invalid request' },
+  malformed_json: { status: 400, title: 'Malformed JSON' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'Conflict' },
+  payload_too_large: { status: 413, title: 'Payload too large' },
+  unsupported_media_type: { status: 415, title: 'Unsupported media type' },
+  rate_limited: { status: 429, title: 'Too many requests' },
+  internal: { status: 500, title: 'Internal server error' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+} as const satisfies Record<string, { status: ContentfulStatusCode; title: string }>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+/** One field that failed validation, as an RFC 6901 JSON pointer into the body. */
+export interface FieldError {
+  pointer: string
+  detail: string
+}
+
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode
+  readonly errors: FieldError[] | undefined
+  readonly headers: Record<string, string> | undefined
+
+  constructor(code: ErrorCode, detail: string, opts: { errors?: FieldError[]; headers?: Record<string, string> } = {}) {
+    super(ERROR_CODES[code].status, { message: detail })
+    this.code = code
+    this.errors = opts.errors
+    this.headers = opts.headers
+  }
+}
+
+export function problem(c: Context, err: ApiError): Response {
+  const { status, title } = ERROR_CODES[err.code]
+  const body: Record<string, unknown> = {
+    type: `/problems/${err.code.replaceAll('_', '-')}`,
+    title,
+    status,
+    detail: err.message,
+  }
+  if (err.errors) body.errors = err.errors
+  return c.body(JSON.stringify(body), status, {
+    'Content-Type': 'application/problem+json',
+    ...err.headers,
+  })
+}
+
+const pointer = (path: readonly PropertyKey[]) =>
+  '/' + path.map((p) => String(p).replaceAll('~', '~0').replaceAll('/', '~1')).join('/')
+
+/** Turns zod issues into one ApiError naming every field. */
+export function validationError(error: { issues: readonly z.core.$ZodIssue[] }, where = 'body'): ApiError {
+  const errors = error.issues.slice(0, 50).map((issue) => ({
+    pointer: pointer(issue.path),
+    detail: issue.message,
+  }))
+  const first = errors[0]
+  const detail = first
+    ? `${first.pointer === '/' ? `the ${where}` : `${first.pointer.slice(1).replaceAll('/', '.')}`}: ${first.detail}` +
+      (errors.length > 1 ? ` (and ${errors.length - 1} more)` : '')
+    : `the ${where} is invalid`
+  return new ApiError('validation', detail, { errors })
+}
+
+export const onError: ErrorHandler = (err, c) => {
+  if (err instanceof ApiError) return problem(c, err)
+  if (err instanceof HTTPException) {
+    // Hono's own exceptions: body limit, malformed JSON from the validator, etc.
+    if (err.status === 413) return problem(c, new ApiError('payload_too_large', 'the request body is too large'))
+    if (err.message.startsWith('Malformed JSON')) {
+      return problem(c, new ApiError('malformed_json', 'the request body is not valid JSON'))
+    }
+    if (err.status >= 400 && err.status < 500) {
+      return problem(c, new ApiError('bad_request', err.message || 'bad request'))
+    }
+  }
+  console.error(err)
+  return problem(c, new ApiError('internal', 'something went wrong on our side; nothing was changed'))
+}
+
+export const notFound: NotFoundHandler = (c) => problem(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`))

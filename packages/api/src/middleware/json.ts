@@ -1,0 +1,21 @@
+import type { MiddlewareHandler } from 'hono'
+import type { Env } from '../env.ts'
+import { ApiError } from '../errors.ts'
+
+const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
+const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
+
+/** Refuses a request body that is not JSON with 415, before any validator sees it. */
+export function jsonOnly(): MiddlewareHandler<Env> {
+  return async function jsonOnly(c, next) {
+    if (WITH_BODY.has(c.req.method)) {
+      const length = c.req.header('Content-Length')
+      const hasBody = (length !== undefined && length !== '0') || c.req.header('Transfer-Encoding') !== undefined
+      const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim()
+      if (hasBody && !JSON_TYPE.test(type)) {
+        throw new ApiError('unsupported_media_type', `send the body as JSON with "Content-Type: application/json"${type ? `, not "${type}"` : ''}`)
+      }
+    }
+    await next()
+  }
+}

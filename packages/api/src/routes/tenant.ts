@@ -1,0 +1,27 @@
+import { Hono } from 'hono'
+import { patchTenantBodySchema, tenantSettingsSchema } from '@heed/shared'
+import type { Env } from '../env.ts'
+import { ApiError, validationError } from '../errors.ts'
+import { apiKeyAuth } from '../middleware/auth.ts'
+import { validate } from '../validate.ts'
+import { tenantView } from '../views.ts'
+
+export const tenant = new Hono<Env>()
+
+tenant.use('*', apiKeyAuth({ roles: ['admin'] }))
+
+tenant.get('/', (c) => c.json(tenantView(c.var.tenant)))
+
+tenant.patch('/', validate('json', patchTenantBodySchema), async (c) => {
+  const patch = c.req.valid('json')
+  const current = c.var.tenant
+  const merged = tenantSettingsSchema.safeParse({
+    ...current.settings,
+    ...patch,
+    branding: patch.branding ? { ...current.settings.branding, ...patch.branding } : current.settings.branding,
+  })
+  if (!merged.success) throw validationError(merged.error)
+  const updated = await c.var.deps.store.updateTenant(current.id, merged.data, c.var.deps.now())
+  if (!updated) throw new ApiError('not_found', 'this tenant no longer exists')
+  return c.json(tenantView(updated))
+})
