@@ -1,2 +1,3 @@
 export * from './schemas.ts'
 export * from './engine.ts'
+export * from './time.ts'

@@ -289,3 +289,74 @@ export type BatchCheckBody = z.infer<typeof batchCheckBodySchema>
 export type DispatchBody = z.infer<typeof dispatchBodySchema>
 export type DispatchResponse = z.infer<typeof dispatchResponseSchema>
 export type ConsentSource = z.infer<typeof consentSourceSchema>
+
+export const linkBodySchema = z.strictObject({
+  subscriberId: subscriberIdSchema,
+  /** Shorter than the tenant's linkTtlSeconds, for a session minted by a logged-in page. */
+  ttlSeconds: z.number().int().min(60).optional(),
+})
+export const linkResponseSchema = z.object({
+  token: z.string(),
+  preferencesUrl: z.url(),
+  unsubscribeUrl: z.url(),
+  expiresAt: instantSchema,
+  headers: z.object({ 'List-Unsubscribe': z.string(), 'List-Unsubscribe-Post': z.literal('List-Unsubscribe=One-Click') }),
+})
+
+export const rotateSigningKeyBodySchema = z.strictObject({
+  /** How long links signed with earlier keys keep working; default the tenant's linkTtlSeconds, 0 ends them now. */
+  retireAfterSeconds: z.number().int().min(0).max(400 * DAY_SECONDS).optional(),
+})
+
+/** What a subscriber may change about themselves through a link (not their email). */
+export const mePatchSchema = subscriberPatchSchema.omit({ email: true })
+export const unsubscribeBodySchema = z.strictObject({
+  reason: z.string().trim().max(500).optional(),
+})
+
+export const meTopicSchema = topicSchema.omit({ createdAt: true, updatedAt: true })
+export const meResponseSchema = z.object({
+  tenant: z.object({
+    id: z.string(),
+    name: z.string(),
+    defaultLocale: z.string(),
+    defaultTimezone: z.string(),
+    channels: z.array(z.string()),
+    frequencyOptions: z.array(frequencyOptionSchema),
+    branding: brandingSchema,
+  }),
+  topics: z.array(meTopicSchema),
+  subscriber: subscriberSchema.omit({ createdAt: true, updatedAt: true }).extend({
+    /** Masked: `m***@example.com`. */
+    email: z.string().nullable(),
+  }),
+  link: z.object({ expiresAt: instantSchema }),
+})
+
+export const consentEventSchema = z.object({
+  id: z.string(),
+  seq: z.number().int(),
+  subscriberId: z.string().nullable(),
+  type: z.string(),
+  source: consentSourceSchema,
+  actor: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  reason: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  at: instantSchema,
+  hash: z.string(),
+  erased: z.boolean(),
+})
+export const eventsQuerySchema = z.object({
+  subscriberId: subscriberIdSchema.optional(),
+  after: z.coerce.number().int().min(0).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+})
+
+export type LinkBody = z.infer<typeof linkBodySchema>
+export type LinkResponse = z.infer<typeof linkResponseSchema>
+export type MePatch = z.infer<typeof mePatchSchema>
+export type MeResponse = z.infer<typeof meResponseSchema>
+export type MeTopic = z.infer<typeof meTopicSchema>
+export type ConsentEvent = z.infer<typeof consentEventSchema>
