@@ -5,11 +5,18 @@ import { ApiError, notFound, onError } from './errors.ts'
 import { jsonOnly } from './middleware/json.ts'
 import { admin } from './routes/admin.ts'
 import { apiKeys } from './routes/api-keys.ts'
+import { RateLimiter } from './middleware/rate-limit.ts'
 import { check } from './routes/check.ts'
 import { dispatches } from './routes/dispatches.ts'
+import { events } from './routes/events.ts'
+import { links } from './routes/links.ts'
+import { meRoutes } from './routes/me.ts'
+import { pageRoutes } from './routes/pages.ts'
+import { signingKeys } from './routes/signing-keys.ts'
 import { subscribers } from './routes/subscribers.ts'
 import { tenant } from './routes/tenant.ts'
 import { topics } from './routes/topics.ts'
+import { widgetRoutes } from './routes/widget.ts'
 
 export type { Deps, Env } from './env.ts'
 
@@ -21,6 +28,8 @@ const tooLarge = (max: number) => () => {
 export interface AppOptions {
   /** Answered by /healthz while the server drains on shutdown. */
   isDraining?: () => boolean
+  /** Where the built widget is read from (tests may point elsewhere). */
+  widgetFile?: string
 }
 
 /** Builds the whole HTTP app. The server and the tests both call this. */
@@ -47,6 +56,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     return c.req.path === '/v1/check/batch' ? next() : smallBodies(c, next)
   })
   app.use('/v1/*', jsonOnly())
+  app.use('/u/*', bodyLimit({ maxSize: 64 * KiB, onError: tooLarge(64 * KiB) }))
+
+  const limiter = new RateLimiter()
 
   app.route('/v1/admin', admin)
   app.route('/v1/tenant', tenant)
@@ -55,6 +67,12 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/subscribers', subscribers)
   app.route('/v1/check', check)
   app.route('/v1/dispatches', dispatches)
+  app.route('/v1/links', links)
+  app.route('/v1/signing-keys', signingKeys)
+  app.route('/v1/events', events)
+  app.route('/v1/me', meRoutes(limiter))
+  app.route('/', pageRoutes(limiter))
+  app.route('/', widgetRoutes(options.widgetFile))
 
   return app
 }

@@ -17,6 +17,12 @@ export const configSchema = z.object({
     .optional(),
   /** `0` leaves an empty database empty instead of seeding the demo tenant. */
   HEED_DEMO: z.enum(['0', '1']).default('1'),
+  /** Requests a minute one client IP may make to /u, /p and /v1/me (mailbox providers burst). */
+  HEED_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(600),
+  /** Requests a minute one link token may make to /u, /p and /v1/me. */
+  HEED_RATE_LIMIT_PER_TOKEN: z.coerce.number().int().min(1).default(60),
+  /** `1` takes the client IP from X-Forwarded-For (only behind a proxy you run). */
+  HEED_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   /** Milliseconds SIGTERM waits for in-flight requests before closing anyway. */
   HEED_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
 })

@@ -1,5 +1,5 @@
-import type { ApiKey, Subscriber, Tenant, Topic } from '@heed/shared'
-import type { ApiKeyRecord, SubscriberRecord, TenantRecord, TopicRecord } from './db/store.ts'
+import type { ApiKey, ConsentEvent, Subscriber, Tenant, Topic } from '@heed/shared'
+import type { ApiKeyRecord, ConsentEventRecord, DispatchRecord, SubscriberRecord, TenantRecord, TopicRecord } from './db/store.ts'
 
 /** Records as the API shows them: instants as ISO 8601 strings, secrets never. */
 
@@ -48,4 +48,29 @@ export const subscriberView = (s: SubscriberRecord): Subscriber => ({
   pausedUntil: isoOrNull(s.pausedUntil),
   createdAt: iso(s.createdAt),
   updatedAt: iso(s.updatedAt),
+})
+
+export const eventView = (e: ConsentEventRecord): ConsentEvent => ({
+  id: e.id,
+  seq: e.seq,
+  subscriberId: e.subscriberId,
+  type: e.type,
+  source: e.source as ConsentEvent['source'],
+  actor: e.actor,
+  before: e.before,
+  after: e.after,
+  reason: e.reason,
+  userAgent: e.userAgent,
+  at: iso(e.at),
+  hash: e.hash,
+  erased: e.erasedAt !== null,
+})
+
+export const dispatchView = (d: DispatchRecord) => ({
+  messageId: d.messageId,
+  topic: d.topic,
+  channel: d.channel,
+  at: iso(d.at),
+  enforced: d.enforced,
+  decision: d.decision,
 })

@@ -16,7 +16,7 @@ CREATE TABLE `consent_events` (
 	`tenant_id` text NOT NULL,
 	`seq` integer NOT NULL,
 	`id` text NOT NULL,
-	`subscriber_id` text NOT NULL,
+	`subscriber_id` text,
 	`type` text NOT NULL,
 	`source` text NOT NULL,
 	`actor` text,
@@ -25,8 +25,10 @@ CREATE TABLE `consent_events` (
 	`reason` text,
 	`user_agent` text,
 	`at` integer NOT NULL,
+	`content_hash` text NOT NULL,
 	`prev_hash` text NOT NULL,
 	`hash` text NOT NULL,
+	`erased_at` integer,
 	PRIMARY KEY(`tenant_id`, `seq`)
 );
 --> statement-breakpoint
@@ -47,6 +49,16 @@ CREATE TABLE `dispatches` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `dispatches_message_idx` ON `dispatches` (`tenant_id`,`message_id`);--> statement-breakpoint
 CREATE INDEX `dispatches_subscriber_at_idx` ON `dispatches` (`tenant_id`,`subscriber_id`,`at`);--> statement-breakpoint
+CREATE TABLE `signing_keys` (
+	`kid` text PRIMARY KEY NOT NULL,
+	`tenant_id` text NOT NULL,
+	`secret` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`retires_at` integer,
+	FOREIGN KEY (`tenant_id`) REFERENCES `tenants`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `signing_keys_tenant_idx` ON `signing_keys` (`tenant_id`,`created_at`);--> statement-breakpoint
 CREATE TABLE `subscribers` (
 	`tenant_id` text NOT NULL,
 	`id` text NOT NULL,
@@ -69,6 +81,14 @@ CREATE TABLE `subscribers` (
 );
 --> statement-breakpoint
 CREATE INDEX `subscribers_email_idx` ON `subscribers` (`tenant_id`,`email`);--> statement-breakpoint
+CREATE TABLE `suppressions` (
+	`tenant_id` text NOT NULL,
+	`hash` text NOT NULL,
+	`kind` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`tenant_id`, `hash`)
+);
+--> statement-breakpoint
 CREATE TABLE `tenants` (
 	`id` text PRIMARY KEY NOT NULL,
 	`settings` text NOT NULL,

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
+import type { SigningKeyRecord } from './store.ts'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 
@@ -11,3 +12,8 @@ export function newId(prefix: string, bytes = 16): string {
 }
 
 export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex')
+
+/** A fresh random HMAC key for signing links. */
+export function newSigningKey(tenantId: string, at: number): SigningKeyRecord {
+  return { kid: newId('sig'), tenantId, secret: randomBytes(32).toString('base64url'), createdAt: at, retiresAt: null }
+}

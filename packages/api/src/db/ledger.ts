@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto'
 
+/**
+ * The consent ledger: each tenant's consent events form a hash chain. Every event's hash
+ * covers the previous hash, its position, instant and type, and the hash of its content.
+ * Erasure (GDPR) removes an event's content but keeps its content hash, so the chain still
+ * verifies while any edit to a kept event, or a removed or inserted event, shows.
+ */
+
 /** The hash a tenant's first consent event chains from. */
 export const GENESIS_HASH = '0'.repeat(64)
 
@@ -13,22 +20,77 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
 }
 
-/** The fields of a consent event that its hash covers. */
-export interface HashedEvent {
-  tenantId: string
-  seq: number
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+
+/** What an event says: erasable. */
+export interface EventContent {
   id: string
-  subscriberId: string
-  type: string
+  subscriberId: string | null
   source: string
   actor: string | null
   before: unknown
   after: unknown
   reason: string | null
   userAgent: string | null
-  at: number
 }
 
-export function eventHash(prevHash: string, e: HashedEvent): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalJson(e)).digest('hex')
+/** Where an event stands: never erased. */
+export interface EventPosition {
+  tenantId: string
+  seq: number
+  at: number
+  type: string
+}
+
+export const contentHash = (c: EventContent) =>
+  sha256(
+    canonicalJson({
+      id: c.id,
+      subscriberId: c.subscriberId,
+      source: c.source,
+      actor: c.actor,
+      before: c.before,
+      after: c.after,
+      reason: c.reason,
+      userAgent: c.userAgent,
+    }),
+  )
+
+export const chainHash = (prevHash: string, p: EventPosition, contentHashHex: string) =>
+  sha256(`${prevHash}\n${canonicalJson({ ...p, contentHash: contentHashHex })}`)
+
+export interface StoredEvent extends EventContent, EventPosition {
+  contentHash: string
+  prevHash: string
+  hash: string
+  erasedAt: number | null
+}
+
+export type VerifyResult =
+  | { ok: true; count: number }
+  | { ok: false; count: number; firstBad: { seq: number; id: string; problem: string } }
+
+/** Walks a tenant's events in order; call `step` per event, then `result`. */
+export class ChainVerifier {
+  #prev = GENESIS_HASH
+  #seq = 0
+  #bad: { seq: number; id: string; problem: string } | null = null
+
+  step(e: StoredEvent): void {
+    if (this.#bad) return
+    const fail = (problem: string) => {
+      this.#bad = { seq: e.seq, id: e.id, problem }
+    }
+    this.#seq += 1
+    if (e.seq !== this.#seq) return fail(`expected event #${this.#seq} here, found #${e.seq}: an event is missing`)
+    if (e.prevHash !== this.#prev) return fail('its link to the previous event does not match')
+    if (e.erasedAt === null && contentHash(e) !== e.contentHash) return fail('its content was changed after it was written')
+    const { tenantId, seq, at, type } = e
+    if (chainHash(e.prevHash, { tenantId, seq, at, type }, e.contentHash) !== e.hash) return fail('its hash does not match')
+    this.#prev = e.hash
+  }
+
+  result(): VerifyResult {
+    return this.#bad ? { ok: false, count: this.#seq, firstBad: this.#bad } : { ok: true, count: this.#seq }
+  }
 }

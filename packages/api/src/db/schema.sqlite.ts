@@ -101,7 +101,8 @@ export const consentEvents = sqliteTable(
     tenantId: text('tenant_id').notNull(),
     seq: integer('seq').notNull(),
     id: text('id').notNull(),
-    subscriberId: text('subscriber_id').notNull(),
+    /** Null once the subscriber was erased: the event stays in the chain, its content goes. */
+    subscriberId: text('subscriber_id'),
     type: text('type').notNull(),
     source: text('source').notNull(),
     actor: text('actor'),
@@ -110,8 +111,11 @@ export const consentEvents = sqliteTable(
     reason: text('reason'),
     userAgent: text('user_agent'),
     at: integer('at').notNull(),
+    /** SHA-256 of the event's content; the chain links these, so content can be erased. */
+    contentHash: text('content_hash').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    erasedAt: integer('erased_at'),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.seq] }),
@@ -120,3 +124,30 @@ export const consentEvents = sqliteTable(
   ],
 )
 
+export const signingKeys = sqliteTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    /** HMAC key, base64url. */
+    secret: text('secret').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** From this instant on, links signed with this key are refused. */
+    retiresAt: integer('retires_at'),
+  },
+  (t) => [index('signing_keys_tenant_idx').on(t.tenantId, t.createdAt)],
+)
+
+/** Hashed ids and emails of erased subscribers, so a re-import cannot resubscribe them. */
+export const suppressions = sqliteTable(
+  'suppressions',
+  {
+    tenantId: text('tenant_id').notNull(),
+    hash: text('hash').notNull(),
+    kind: text('kind', { enum: ['id', 'email'] }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.hash] })],
+)

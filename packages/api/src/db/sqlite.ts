@@ -2,25 +2,28 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { and, asc, eq, gt, isNull } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import type { Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import { consentChanged, consentView } from './consent.ts'
-import { newId } from './ids.ts'
-import { GENESIS_HASH, eventHash } from './ledger.ts'
+import { newId, newSigningKey } from './ids.ts'
+import { GENESIS_HASH, chainHash, contentHash } from './ledger.ts'
 import * as schema from './schema.sqlite.ts'
 import type {
   ApiKeyRecord,
   ChangeContext,
   ConsentEventRecord,
   DecisionData,
+  DispatchRecord,
   DispatchRequest,
   NewApiKey,
   ReserveResult,
+  SigningKeyRecord,
   Store,
   SubscriberChange,
   SubscriberRecord,
+  SuppressionEntry,
   TenantRecord,
   TopicRecord,
 } from './store.ts'
@@ -159,6 +162,9 @@ export class SqliteStore implements Store {
       insertDispatch: sqlite.prepare(
         `INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      knownOrigin: sqlite.prepare<[string], { one: number }>(
+        `SELECT 1 AS one FROM tenants, json_each(tenants.settings, '$.allowedOrigins') o WHERE o.value = ? LIMIT 1`,
       ),
       lastEvent: sqlite.prepare<[string], { seq: number; hash: string }>(
         'SELECT seq, hash FROM consent_events WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1',
@@ -306,6 +312,7 @@ export class SqliteStore implements Store {
         const before = row ? toSubscriber(row) : null
         const next = change(before)
         const changed = consentChanged(before, next)
+        this.#liftSuppressions(tenantId, ctx.unsuppress)
         if (before && !changed) return { subscriber: before, created: false, changed: false }
         const values = {
           ...next,
@@ -332,26 +339,32 @@ export class SqliteStore implements Store {
       .immediate()
   }
 
-  #appendEvent(tenantId: string, e: { subscriberId: string; type: string; before: unknown; after: unknown; ctx: ChangeContext }) {
+  #appendEvent(tenantId: string, e: { subscriberId: string | null; type: string; before: unknown; after: unknown; ctx: ChangeContext }) {
     const last = this.#q.lastEvent.get(tenantId)
     const prevHash = last?.hash ?? GENESIS_HASH
-    const event = {
-      tenantId,
-      seq: (last?.seq ?? 0) + 1,
+    const content = {
       id: newId('evt'),
       subscriberId: e.subscriberId,
-      type: e.type,
       source: e.ctx.source,
       actor: e.ctx.actor,
       before: e.before,
       after: e.after,
       reason: e.ctx.reason ?? null,
       userAgent: e.ctx.userAgent,
-      at: e.ctx.at,
     }
+    const position = { tenantId, seq: (last?.seq ?? 0) + 1, at: e.ctx.at, type: e.type }
+    const digest = contentHash(content)
     this.#db
       .insert(schema.consentEvents)
-      .values({ ...event, prevHash, hash: eventHash(prevHash, event) })
+      .values({ ...content, ...position, contentHash: digest, prevHash, hash: chainHash(prevHash, position, digest) })
+      .run()
+  }
+
+  #liftSuppressions(tenantId: string, hashes: readonly string[] | undefined) {
+    if (!hashes?.length) return
+    this.#db
+      .delete(schema.suppressions)
+      .where(and(eq(schema.suppressions.tenantId, tenantId), inArray(schema.suppressions.hash, [...hashes])))
       .run()
   }
 
@@ -416,7 +429,7 @@ export class SqliteStore implements Store {
 
   async listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }) {
     const t = schema.consentEvents
-    const rows = this.#db
+    return this.#db
       .select()
       .from(t)
       .where(
@@ -428,7 +441,116 @@ export class SqliteStore implements Store {
       )
       .orderBy(asc(t.seq))
       .limit(opts.limit)
+      .all() as ConsentEventRecord[]
+  }
+
+  async listDispatches(tenantId: string, subscriberId: string): Promise<DispatchRecord[]> {
+    const d = schema.dispatches
+    return this.#db
+      .select({
+        subscriberId: d.subscriberId,
+        topic: d.topic,
+        channel: d.channel,
+        messageId: d.messageId,
+        at: d.at,
+        enforced: d.enforced,
+        decision: d.decision,
+        createdAt: d.createdAt,
+      })
+      .from(d)
+      .where(and(eq(d.tenantId, tenantId), eq(d.subscriberId, subscriberId)))
+      .orderBy(asc(d.at), asc(d.seq))
+      .all() as DispatchRecord[]
+  }
+
+  async currentSigningKey(tenantId: string, at: number): Promise<SigningKeyRecord> {
+    return this.#sqlite
+      .transaction(() => {
+        const k = schema.signingKeys
+        const found = this.#db
+          .select()
+          .from(k)
+          .where(and(eq(k.tenantId, tenantId), or(isNull(k.retiresAt), gt(k.retiresAt, at))))
+          .orderBy(desc(k.createdAt), desc(k.kid))
+          .limit(1)
+          .get()
+        if (found) return found
+        const key = newSigningKey(tenantId, at)
+        this.#db.insert(k).values(key).run()
+        return key
+      })
+      .immediate()
+  }
+
+  async getSigningKey(kid: string) {
+    return this.#db.select().from(schema.signingKeys).where(eq(schema.signingKeys.kid, kid)).get() ?? null
+  }
+
+  async rotateSigningKey(key: SigningKeyRecord, retireAt: number) {
+    const k = schema.signingKeys
+    this.#sqlite
+      .transaction(() => {
+        this.#db
+          .update(k)
+          .set({ retiresAt: retireAt })
+          .where(and(eq(k.tenantId, key.tenantId), or(isNull(k.retiresAt), gt(k.retiresAt, retireAt))))
+          .run()
+        this.#db.insert(k).values(key).run()
+      })
+      .immediate()
+  }
+
+  async revokeLinks(tenantId: string, subscriberId: string, at: number) {
+    const s = schema.subscribers
+    const rows = this.#db
+      .update(s)
+      .set({ linkVersion: sql`${s.linkVersion} + 1`, updatedAt: at })
+      .where(and(eq(s.tenantId, tenantId), eq(s.id, subscriberId)))
+      .returning()
       .all()
-    return rows.map(({ tenantId: _t, ...e }) => e as ConsentEventRecord)
+    return rows[0] ? toSubscriber(rows[0]) : null
+  }
+
+  async isSuppressed(tenantId: string, hashes: readonly string[]) {
+    if (hashes.length === 0) return false
+    const sup = schema.suppressions
+    const row = this.#db
+      .select({ hash: sup.hash })
+      .from(sup)
+      .where(and(eq(sup.tenantId, tenantId), inArray(sup.hash, [...hashes])))
+      .limit(1)
+      .get()
+    return row !== undefined
+  }
+
+  async eraseSubscriber(tenantId: string, id: string, suppress: readonly SuppressionEntry[], ctx: ChangeContext) {
+    return this.#sqlite
+      .transaction(() => {
+        const s = schema.subscribers
+        const gone = this.#db.delete(s).where(and(eq(s.tenantId, tenantId), eq(s.id, id))).run()
+        if (gone.changes === 0) return false
+        const d = schema.dispatches
+        this.#db.delete(d).where(and(eq(d.tenantId, tenantId), eq(d.subscriberId, id))).run()
+        const e = schema.consentEvents
+        this.#db
+          .update(e)
+          .set({ subscriberId: null, actor: null, before: null, after: null, reason: null, userAgent: null, erasedAt: ctx.at })
+          .where(and(eq(e.tenantId, tenantId), eq(e.subscriberId, id)))
+          .run()
+        for (const entry of suppress) {
+          this.#db
+            .insert(schema.suppressions)
+            .values({ tenantId, ...entry, createdAt: ctx.at })
+            .onConflictDoNothing()
+            .run()
+        }
+        this.#appendEvent(tenantId, { subscriberId: null, type: 'subscriber.erased', before: null, after: null, ctx })
+        return true
+      })
+      .immediate()
+  }
+
+  async isKnownOrigin(origin: string) {
+    return this.#q.knownOrigin.get(origin) !== undefined
   }
 }

@@ -10,6 +10,7 @@ import type {
   TopicPreference,
 } from '@heed/shared'
 import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
+import type { StoredEvent } from './ledger.ts'
 
 /**
  * The data layer. Routes talk to this interface only; SQLite and PostgreSQL each implement
@@ -74,22 +75,35 @@ export interface ChangeContext {
   userAgent: string | null
   reason?: string | null
   at: number
+  /** Suppression hashes to lift in the same transaction (the person opted back in). */
+  unsuppress?: readonly string[]
 }
 
-export interface ConsentEventRecord {
-  seq: number
-  id: string
-  subscriberId: string
-  type: string
-  source: ConsentSource
-  actor: string | null
-  before: unknown
-  after: unknown
-  reason: string | null
-  userAgent: string | null
-  at: number
-  prevHash: string
+export type ConsentEventRecord = StoredEvent
+
+export interface SigningKeyRecord {
+  kid: string
+  tenantId: string
+  /** HMAC-SHA256 key, base64url. */
+  secret: string
+  createdAt: number
+  retiresAt: number | null
+}
+
+export interface SuppressionEntry {
   hash: string
+  kind: 'id' | 'email'
+}
+
+export interface DispatchRecord {
+  subscriberId: string
+  topic: string
+  channel: string
+  messageId: string
+  at: number
+  enforced: boolean
+  decision: Decision
+  createdAt: number
 }
 
 /** What the decision engine needs for a set of checks, loaded set-based in a few queries. */
@@ -154,4 +168,24 @@ export interface Store {
   reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult>
 
   listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }): Promise<ConsentEventRecord[]>
+  listDispatches(tenantId: string, subscriberId: string): Promise<DispatchRecord[]>
+
+  /** The key new links are signed with; made on first use. */
+  currentSigningKey(tenantId: string, at: number): Promise<SigningKeyRecord>
+  getSigningKey(kid: string): Promise<SigningKeyRecord | null>
+  /** Adds `key` as the current key; earlier keys stop verifying at `retireAt`. */
+  rotateSigningKey(key: SigningKeyRecord, retireAt: number): Promise<void>
+  /** Every link issued so far to this subscriber stops working. */
+  revokeLinks(tenantId: string, subscriberId: string, at: number): Promise<SubscriberRecord | null>
+
+  /** True when any of these suppression hashes is on the tenant's list. */
+  isSuppressed(tenantId: string, hashes: readonly string[]): Promise<boolean>
+  /**
+   * Erasure: deletes the subscriber and their dispatches, strips their events' content
+   * (the chain stays verifiable), adds the suppression entries and logs the erasure.
+   */
+  eraseSubscriber(tenantId: string, id: string, suppress: readonly SuppressionEntry[], ctx: ChangeContext): Promise<boolean>
+
+  /** True when some tenant lists this origin (CORS preflights carry no token). */
+  isKnownOrigin(origin: string): Promise<boolean>
 }

@@ -5,8 +5,10 @@ import type { Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { apiKeyAuth } from '../middleware/auth.ts'
 import { applyPatch, blankSubscriber, patchErrors } from '../subscriber-patch.ts'
+import { suppressionEntries, suppressionHashes } from '../suppression.ts'
 import { validate } from '../validate.ts'
-import { subscriberView } from '../views.ts'
+import { dispatchView, eventView, subscriberView } from '../views.ts'
+import type { SubscriberRecord } from '../db/store.ts'
 
 const idParam = validate('param', z.object({ id: subscriberIdSchema }))
 
@@ -26,7 +28,14 @@ subscribers.put('/:id', idParam, validate('json', subscriberPatchSchema), async 
     throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
   }
   const at = now()
-  const result = await store.changeSubscriber(tenant.id, id, (current) => applyPatch(current ?? blankSubscriber(id, at), patch), {
+  // An erased person stays unsubscribed, whatever an import says, until they opt back in
+  // themselves through a link.
+  const suppressed = await store.isSuppressed(tenant.id, suppressionHashes(tenant.id, id, patch.email))
+  const change = (current: SubscriberRecord | null) => {
+    const next = applyPatch(current ?? blankSubscriber(id, at), patch)
+    return suppressed ? { ...next, status: 'unsubscribed' as const } : next
+  }
+  const result = await store.changeSubscriber(tenant.id, id, change, {
     source: 'api',
     actor: c.var.apiKey.id,
     userAgent: c.req.header('User-Agent') ?? null,
@@ -40,4 +49,47 @@ subscribers.get('/:id', idParam, async (c) => {
   const subscriber = await c.var.deps.store.getSubscriber(c.var.tenant.id, id)
   if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
   return c.json(subscriberView(subscriber))
+})
+
+/** Erasure (GDPR art. 17): state, dispatches and event content go; a hashed suppression stays. */
+subscribers.delete('/:id', idParam, async (c) => {
+  const { id } = c.req.valid('param')
+  const { store, now } = c.var.deps
+  const tenant = c.var.tenant
+  const subscriber = await store.getSubscriber(tenant.id, id)
+  if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
+  const erased = await store.eraseSubscriber(tenant.id, id, suppressionEntries(tenant.id, id, subscriber.email), {
+    source: 'api',
+    actor: c.var.apiKey.id,
+    userAgent: null,
+    at: now(),
+  })
+  if (!erased) throw new ApiError('not_found', `no subscriber "${id}"`)
+  return c.body(null, 204)
+})
+
+/** Everything held about one subscriber (GDPR art. 15/20): state, consent events, dispatches. */
+subscribers.get('/:id/export', idParam, async (c) => {
+  const { id } = c.req.valid('param')
+  const { store, now } = c.var.deps
+  const tenant = c.var.tenant
+  const subscriber = await store.getSubscriber(tenant.id, id)
+  if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
+  const [events, sent] = await Promise.all([store.listEvents(tenant.id, { subscriberId: id, limit: 100_000 }), store.listDispatches(tenant.id, id)])
+  c.header('Content-Disposition', `attachment; filename="subscriber-export.json"`)
+  return c.json({
+    exportedAt: new Date(now()).toISOString(),
+    tenant: { id: tenant.id, name: tenant.settings.name },
+    subscriber: subscriberView(subscriber),
+    events: events.map(eventView),
+    dispatches: sent.map(dispatchView),
+  })
+})
+
+/** Every link issued to this subscriber so far stops working; new links work. */
+subscribers.post('/:id/revoke-links', idParam, async (c) => {
+  const { id } = c.req.valid('param')
+  const revoked = await c.var.deps.store.revokeLinks(c.var.tenant.id, id, c.var.deps.now())
+  if (!revoked) throw new ApiError('not_found', `no subscriber "${id}"`)
+  return c.json({ subscriberId: id, revokedAt: new Date(revoked.updatedAt).toISOString() })
 })

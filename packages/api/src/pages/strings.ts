@@ -1,0 +1,145 @@
+/** The hosted pages' words, per locale; English is the fallback. */
+export const PAGE_LOCALES = ['en', 'zh-Hans', 'zh-Hant', 'et'] as const
+export type PageLocale = (typeof PAGE_LOCALES)[number]
+
+export interface PageStrings {
+  preferencesTitle: (brand: string) => string
+  unsubscribeTitle: (brand: string) => string
+  sentTo: (email: string) => string
+  unsubscribeAll: string
+  unsubscribeAllHint: string
+  lessInstead: string
+  pauseMonth: string
+  weekly: string
+  chooseTopics: string
+  unsubscribedTitle: string
+  unsubscribedBody: (brand: string) => string
+  undo: string
+  resubscribedTitle: string
+  resubscribedBody: string
+  pausedBody: (until: string) => string
+  weeklyBody: string
+  invalidTitle: string
+  invalidBody: string
+  noScript: string
+}
+
+const en: PageStrings = {
+  preferencesTitle: (b) => `Email preferences · ${b}`,
+  unsubscribeTitle: (b) => `Unsubscribe from ${b}`,
+  sentTo: (e) => `Messages are sent to ${e}.`,
+  unsubscribeAll: 'Unsubscribe from all',
+  unsubscribeAllHint: 'You will still get messages you need about your orders and account.',
+  lessInstead: 'Or hear from us less',
+  pauseMonth: 'Pause for a month',
+  weekly: 'At most one a week',
+  chooseTopics: 'Choose topics',
+  unsubscribedTitle: 'You are unsubscribed',
+  unsubscribedBody: (b) => `${b} will not send you marketing messages any more.`,
+  undo: 'Undo',
+  resubscribedTitle: 'Welcome back',
+  resubscribedBody: 'Your preferences are as they were.',
+  pausedBody: (d) => `Paused until ${d}.`,
+  weeklyBody: 'You will get at most one message a week.',
+  invalidTitle: 'This link is no longer valid',
+  invalidBody: 'Links in older messages stop working after a while. Use the link in a recent message, or contact the sender.',
+  noScript: 'Turn on JavaScript to choose topics here, or use the unsubscribe link in the message.',
+}
+
+const zhHans: PageStrings = {
+  preferencesTitle: (b) => `邮件偏好设置 · ${b}`,
+  unsubscribeTitle: (b) => `退订 ${b}`,
+  sentTo: (e) => `邮件发送至 ${e}。`,
+  unsubscribeAll: '全部退订',
+  unsubscribeAllHint: '您仍会收到与订单和账户有关的必要消息。',
+  lessInstead: '或者减少来信',
+  pauseMonth: '暂停一个月',
+  weekly: '每周最多一封',
+  chooseTopics: '选择主题',
+  unsubscribedTitle: '您已退订',
+  unsubscribedBody: (b) => `${b} 将不再向您发送营销消息。`,
+  undo: '撤销',
+  resubscribedTitle: '欢迎回来',
+  resubscribedBody: '您的偏好已恢复原样。',
+  pausedBody: (d) => `已暂停至 ${d}。`,
+  weeklyBody: '您每周最多会收到一封消息。',
+  invalidTitle: '此链接已失效',
+  invalidBody: '旧邮件中的链接会在一段时间后失效。请使用最近邮件中的链接，或联系发件人。',
+  noScript: '请启用 JavaScript 以在此选择主题，或使用邮件中的退订链接。',
+}
+
+const zhHant: PageStrings = {
+  preferencesTitle: (b) => `郵件偏好設定 · ${b}`,
+  unsubscribeTitle: (b) => `取消訂閱 ${b}`,
+  sentTo: (e) => `郵件寄送至 ${e}。`,
+  unsubscribeAll: '全部取消訂閱',
+  unsubscribeAllHint: '您仍會收到與訂單和帳戶有關的必要訊息。',
+  lessInstead: '或是減少來信',
+  pauseMonth: '暫停一個月',
+  weekly: '每週最多一封',
+  chooseTopics: '選擇主題',
+  unsubscribedTitle: '您已取消訂閱',
+  unsubscribedBody: (b) => `${b} 將不再寄送行銷訊息給您。`,
+  undo: '復原',
+  resubscribedTitle: '歡迎回來',
+  resubscribedBody: '您的偏好已恢復原狀。',
+  pausedBody: (d) => `已暫停至 ${d}。`,
+  weeklyBody: '您每週最多會收到一封訊息。',
+  invalidTitle: '此連結已失效',
+  invalidBody: '舊郵件中的連結會在一段時間後失效。請使用最近郵件中的連結，或聯絡寄件者。',
+  noScript: '請啟用 JavaScript 以在此選擇主題，或使用郵件中的取消訂閱連結。',
+}
+
+const et: PageStrings = {
+  preferencesTitle: (b) => `E-kirjade eelistused · ${b}`,
+  unsubscribeTitle: (b) => `Loobu ${b} kirjadest`,
+  sentTo: (e) => `Kirjad saadetakse aadressile ${e}.`,
+  unsubscribeAll: 'Loobu kõigist',
+  unsubscribeAllHint: 'Tellimuste ja konto kohta vajalikke teateid saad ikka.',
+  lessInstead: 'Või saa meilt kirju harvem',
+  pauseMonth: 'Peata kuuks',
+  weekly: 'Kõige rohkem üks nädalas',
+  chooseTopics: 'Vali teemad',
+  unsubscribedTitle: 'Oled loobunud',
+  unsubscribedBody: (b) => `${b} ei saada sulle enam turunduskirju.`,
+  undo: 'Võta tagasi',
+  resubscribedTitle: 'Tere tulemast tagasi',
+  resubscribedBody: 'Sinu eelistused on taastatud.',
+  pausedBody: (d) => `Peatatud kuni ${d}.`,
+  weeklyBody: 'Saad kõige rohkem ühe kirja nädalas.',
+  invalidTitle: 'See link ei kehti enam',
+  invalidBody: 'Vanemate kirjade lingid aeguvad mõne aja pärast. Kasuta hiljutise kirja linki või võta saatjaga ühendust.',
+  noScript: 'Teemade valimiseks lülita JavaScript sisse või kasuta kirjas olevat loobumislinki.',
+}
+
+export const PAGE_STRINGS: Record<PageLocale, PageStrings> = { en, 'zh-Hans': zhHans, 'zh-Hant': zhHant, et }
+
+/** The best page locale for a language tag, or null. */
+export function matchLocale(tag: string | null | undefined): PageLocale | null {
+  if (!tag) return null
+  let loc: Intl.Locale
+  try {
+    loc = new Intl.Locale(tag).maximize()
+  } catch {
+    return null
+  }
+  if (loc.language === 'zh') return loc.script === 'Hant' ? 'zh-Hant' : 'zh-Hans'
+  return (PAGE_LOCALES as readonly string[]).includes(loc.language) ? (loc.language as PageLocale) : null
+}
+
+/** Subscriber's language, then the browser's (Accept-Language), then the tenant's. */
+export function pickLocale(subscriberLocale: string | null, acceptLanguage: string | undefined, tenantLocale: string): PageLocale {
+  const fromHeader = (acceptLanguage ?? '')
+    .split(',')
+    .map((part) => {
+      const [tag, q] = part.trim().split(';q=')
+      return { tag: tag ?? '', q: q === undefined ? 1 : Number(q) }
+    })
+    .filter((x) => x.tag && x.tag !== '*' && x.q > 0)
+    .sort((a, b) => b.q - a.q)
+  for (const t of [subscriberLocale, ...fromHeader.map((x) => x.tag), tenantLocale]) {
+    const m = matchLocale(t)
+    if (m) return m
+  }
+  return 'en'
+}

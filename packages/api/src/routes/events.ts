@@ -1,0 +1,33 @@
+import { Hono } from 'hono'
+import { eventsQuerySchema } from '@heed/shared'
+import { ChainVerifier } from '../db/ledger.ts'
+import type { Env } from '../env.ts'
+import { apiKeyAuth } from '../middleware/auth.ts'
+import { validate } from '../validate.ts'
+import { eventView } from '../views.ts'
+
+export const events = new Hono<Env>()
+
+events.use('*', apiKeyAuth({ roles: ['admin'] }))
+
+/** The consent ledger, oldest first; `next` is the cursor for the following page. */
+events.get('/', validate('query', eventsQuerySchema), async (c) => {
+  const { subscriberId, after, limit } = c.req.valid('query')
+  const page = await c.var.deps.store.listEvents(c.var.tenant.id, { subscriberId, after, limit })
+  const last = page.at(-1)
+  return c.json({ data: page.map(eventView), next: page.length === limit && last ? String(last.seq) : null })
+})
+
+/** Re-computes the tenant's whole hash chain: `{ok, count}`, and where it breaks. */
+events.get('/verify', async (c) => {
+  const verifier = new ChainVerifier()
+  const { store } = c.var.deps
+  for (let after = 0; ; ) {
+    const page = await store.listEvents(c.var.tenant.id, { after, limit: 1000 })
+    for (const e of page) verifier.step(e)
+    const last = page.at(-1)
+    if (!last || page.length < 1000) break
+    after = last.seq
+  }
+  return c.json(verifier.result())
+})
