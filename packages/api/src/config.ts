@@ -8,6 +8,8 @@ export const configSchema = z.object({
     .string()
     .default('file:./data/heed.db')
     .refine((u) => u.startsWith('file:') || u === ':memory:' || /^postgres(ql)?:\/\//.test(u), 'use file:PATH for SQLite or postgres://… for PostgreSQL'),
+  /** PostgreSQL connections in each process's pool. */
+  HEED_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   /** Root token for POST /v1/admin/tenants; the admin API is off when unset. */
   HEED_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** The URL people and mailbox providers reach this server at; links are built on it. */

@@ -5,7 +5,7 @@ import { openStore } from './db/open.ts'
 import { seedDemo } from './demo.ts'
 
 const config = loadConfig()
-const store = await openStore(config.DATABASE_URL)
+const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATABASE_POOL_SIZE })
 
 if (config.HEED_DEMO === '1') {
   const demo = await seedDemo(store, config.publicUrl)

@@ -1,10 +1,14 @@
+import { openPostgres } from './postgres.ts'
 import { openSqlite } from './sqlite.ts'
 import type { Store } from './store.ts'
 
-/** Opens and migrates the database DATABASE_URL names. */
-export async function openStore(url: string): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(url)) {
-    throw new Error('PostgreSQL support is not built yet; use a file: DATABASE_URL')
-  }
+export interface OpenOptions {
+  /** PostgreSQL connections per process. */
+  poolSize?: number
+}
+
+/** Opens and migrates the database DATABASE_URL names: `postgres://…` or a SQLite file. */
+export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
+  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options)
   return openSqlite(url)
 }

@@ -5,10 +5,21 @@ import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import type { Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
+import type { Decision } from '@heed/shared'
 import { consentChanged, consentView } from './consent.ts'
-import { newId, newSigningKey } from './ids.ts'
-import { GENESIS_HASH, chainHash, contentHash } from './ledger.ts'
+import {
+  decisionDataFrom,
+  eventRow,
+  subscriberRow,
+  toKey,
+  toSubscriber,
+  toTopic,
+  type RawDispatch,
+  type RawEngineSubscriber,
+  type RawEngineTopic,
+} from './common.ts'
+import { newSigningKey } from './ids.ts'
+import { GENESIS_HASH } from './ledger.ts'
 import * as schema from './schema.sqlite.ts'
 import type {
   ApiKeyRecord,
@@ -29,85 +40,6 @@ import type {
 } from './store.ts'
 
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
-
-type SubscriberRow = typeof schema.subscribers.$inferSelect
-type TopicRow = typeof schema.topics.$inferSelect
-
-const toSubscriber = (r: SubscriberRow): SubscriberRecord => ({
-  id: r.id,
-  email: r.email,
-  locale: r.locale,
-  timezone: r.timezone,
-  status: r.status,
-  channels: r.channels,
-  topics: r.topics,
-  cap: r.cap,
-  quietHours: r.quietHours,
-  pausedUntil: r.pausedUntil,
-  linkVersion: r.linkVersion,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-})
-
-const toTopic = (r: TopicRow): TopicRecord => ({
-  key: r.key,
-  name: r.name,
-  description: r.description,
-  category: r.category,
-  channels: r.channels,
-  defaultSubscribed: r.defaultSubscribed,
-  required: r.required,
-  order: r.order,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-})
-
-const toKey = ({ hash: _hash, ...k }: typeof schema.apiKeys.$inferSelect): ApiKeyRecord => k
-
-/** Raw rows of the hot path: parsed by hand, no ORM mapping in the way. */
-interface RawEngineSubscriber {
-  id: string
-  status: 'subscribed' | 'unsubscribed'
-  timezone: string | null
-  channels: string
-  topics: string
-  cap: string | null
-  quiet_hours: string | null
-  paused_until: number | null
-  has_caps: number
-}
-interface RawEngineTopic {
-  key: string
-  channels: string
-  default_subscribed: number
-  required: number
-}
-interface RawDispatch {
-  subscriber_id: string
-  topic: string
-  channel: string
-  at: number
-}
-
-const engineSubscriber = (r: RawEngineSubscriber): EngineSubscriber => ({
-  id: r.id,
-  status: r.status,
-  timezone: r.timezone,
-  channels: JSON.parse(r.channels),
-  topics: JSON.parse(r.topics),
-  cap: r.cap === null ? null : JSON.parse(r.cap),
-  quietHours: r.quiet_hours === null ? null : JSON.parse(r.quiet_hours),
-  pausedUntil: r.paused_until,
-})
-
-const engineTopic = (r: RawEngineTopic): EngineTopic => ({
-  key: r.key,
-  channels: JSON.parse(r.channels),
-  defaultSubscribed: r.default_subscribed === 1,
-  required: r.required === 1,
-})
-
-const hasCaps = (s: SubscriberRecord) => s.cap !== null || Object.values(s.topics).some((t) => t.cap !== undefined)
 
 /** Opens (and migrates) a SQLite database: `file:./data/heed.db`, a path, or `:memory:`. */
 export function openSqlite(url: string): SqliteStore {
@@ -314,14 +246,7 @@ export class SqliteStore implements Store {
         const changed = consentChanged(before, next)
         this.#liftSuppressions(tenantId, ctx.unsuppress)
         if (before && !changed) return { subscriber: before, created: false, changed: false }
-        const values = {
-          ...next,
-          tenantId,
-          hasCaps: hasCaps(next),
-          updatedAt: ctx.at,
-          createdAt: before?.createdAt ?? ctx.at,
-          unsubscribedAt: next.status === 'unsubscribed' ? (before?.status === 'unsubscribed' ? (row?.unsubscribedAt ?? ctx.at) : ctx.at) : null,
-        }
+        const values = subscriberRow(tenantId, row ?? null, next, ctx.at)
         this.#db
           .insert(schema.subscribers)
           .values(values)
@@ -334,30 +259,13 @@ export class SqliteStore implements Store {
           after: consentView(next),
           ctx,
         })
-        return { subscriber: { ...next, createdAt: values.createdAt, updatedAt: values.updatedAt }, created: !before, changed: true }
+        return { subscriber: toSubscriber(values), created: !before, changed: true }
       })
       .immediate()
   }
 
-  #appendEvent(tenantId: string, e: { subscriberId: string | null; type: string; before: unknown; after: unknown; ctx: ChangeContext }) {
-    const last = this.#q.lastEvent.get(tenantId)
-    const prevHash = last?.hash ?? GENESIS_HASH
-    const content = {
-      id: newId('evt'),
-      subscriberId: e.subscriberId,
-      source: e.ctx.source,
-      actor: e.ctx.actor,
-      before: e.before,
-      after: e.after,
-      reason: e.ctx.reason ?? null,
-      userAgent: e.ctx.userAgent,
-    }
-    const position = { tenantId, seq: (last?.seq ?? 0) + 1, at: e.ctx.at, type: e.type }
-    const digest = contentHash(content)
-    this.#db
-      .insert(schema.consentEvents)
-      .values({ ...content, ...position, contentHash: digest, prevHash, hash: chainHash(prevHash, position, digest) })
-      .run()
+  #appendEvent(tenantId: string, e: Parameters<typeof eventRow>[3]) {
+    this.#db.insert(schema.consentEvents).values(eventRow(tenantId, this.#q.lastEvent.get(tenantId), GENESIS_HASH, e)).run()
   }
 
   #liftSuppressions(tenantId: string, hashes: readonly string[] | undefined) {
@@ -375,24 +283,10 @@ export class SqliteStore implements Store {
         ? q.subscriber.all(tenantId, subscriberIds[0]!)
         : q.subscribers.all(tenantId, JSON.stringify([...new Set(subscriberIds)]))
     const tops = topicKeys.length === 1 ? q.topic.all(tenantId, topicKeys[0]!) : q.topics.all(tenantId, JSON.stringify([...new Set(topicKeys)]))
-    const subscribers = new Map<string, EngineSubscriber>()
-    const capped: string[] = []
-    for (const r of subs) {
-      subscribers.set(r.id, engineSubscriber(r))
-      if (r.has_caps) capped.push(r.id)
-    }
-    const topics = new Map<string, EngineTopic>()
-    for (const r of tops) topics.set(r.key, engineTopic(r))
-    const history = new Map<string, PastDispatch[]>()
-    if (capped.length > 0) {
-      const rows = capped.length === 1 ? q.history.all(tenantId, capped[0]!, since) : q.histories.all(tenantId, JSON.stringify(capped), since)
-      for (const r of rows) {
-        let list = history.get(r.subscriber_id)
-        if (!list) history.set(r.subscriber_id, (list = []))
-        list.push({ topic: r.topic, channel: r.channel, at: r.at })
-      }
-    }
-    return { subscribers, topics, history }
+    const capped = subs.filter((r) => r.has_caps).map((r) => r.id)
+    const hist: RawDispatch[] =
+      capped.length === 0 ? [] : capped.length === 1 ? q.history.all(tenantId, capped[0]!, since) : q.histories.all(tenantId, JSON.stringify(capped), since)
+    return decisionDataFrom(subs, tops, hist)
   }
 
   async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {

@@ -1,0 +1,140 @@
+import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
+import { newId } from './ids.ts'
+import { chainHash, contentHash } from './ledger.ts'
+import type { ApiKeyRecord, ChangeContext, DecisionData, NewApiKey, SubscriberRecord, TopicRecord } from './store.ts'
+
+/** Row mapping and record building shared by the SQLite and PostgreSQL stores. */
+
+export interface SubscriberRow extends SubscriberRecord {
+  tenantId: string
+  hasCaps: boolean
+  unsubscribedAt: number | null
+}
+
+export const toSubscriber = (r: SubscriberRow): SubscriberRecord => ({
+  id: r.id,
+  email: r.email,
+  locale: r.locale,
+  timezone: r.timezone,
+  status: r.status,
+  channels: r.channels,
+  topics: r.topics,
+  cap: r.cap,
+  quietHours: r.quietHours,
+  pausedUntil: r.pausedUntil,
+  linkVersion: r.linkVersion,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+})
+
+export const toTopic = (r: TopicRecord & { tenantId: string; deletedAt: number | null }): TopicRecord => ({
+  key: r.key,
+  name: r.name,
+  description: r.description,
+  category: r.category,
+  channels: r.channels,
+  defaultSubscribed: r.defaultSubscribed,
+  required: r.required,
+  order: r.order,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+})
+
+export const toKey = ({ hash: _hash, ...k }: NewApiKey): ApiKeyRecord => k
+
+/** The row to write for a subscriber's next state. */
+export function subscriberRow(tenantId: string, before: SubscriberRow | null, next: SubscriberRecord, at: number): SubscriberRow {
+  const stillOut = before?.status === 'unsubscribed' && next.status === 'unsubscribed'
+  return {
+    ...next,
+    tenantId,
+    hasCaps: next.cap !== null || Object.values(next.topics).some((t) => t.cap !== undefined),
+    createdAt: before?.createdAt ?? at,
+    updatedAt: at,
+    unsubscribedAt: next.status === 'unsubscribed' ? (stillOut ? (before.unsubscribedAt ?? at) : at) : null,
+  }
+}
+
+/** A new consent event chained onto `prevHash`. */
+export function eventRow(
+  tenantId: string,
+  last: { seq: number; hash: string } | undefined,
+  genesis: string,
+  e: { subscriberId: string | null; type: string; before: unknown; after: unknown; ctx: ChangeContext },
+) {
+  const prevHash = last?.hash ?? genesis
+  const content = {
+    id: newId('evt'),
+    subscriberId: e.subscriberId,
+    source: e.ctx.source,
+    actor: e.ctx.actor,
+    before: e.before,
+    after: e.after,
+    reason: e.ctx.reason ?? null,
+    userAgent: e.ctx.userAgent,
+  }
+  const position = { tenantId, seq: (last?.seq ?? 0) + 1, at: e.ctx.at, type: e.type }
+  const digest = contentHash(content)
+  return { ...content, ...position, contentHash: digest, prevHash, hash: chainHash(prevHash, position, digest) }
+}
+
+/** Raw rows of the decision query, as both dialects return them. */
+export interface RawEngineSubscriber {
+  id: string
+  status: 'subscribed' | 'unsubscribed'
+  timezone: string | null
+  channels: string | Record<string, boolean>
+  topics: string | EngineSubscriber['topics']
+  cap: string | EngineSubscriber['cap']
+  quiet_hours: string | EngineSubscriber['quietHours']
+  paused_until: number | string | null
+  has_caps: number | boolean
+}
+export interface RawEngineTopic {
+  key: string
+  channels: string | string[]
+  default_subscribed: number | boolean
+  required: number | boolean
+}
+export interface RawDispatch {
+  subscriber_id: string
+  topic: string
+  channel: string
+  at: number | string
+}
+
+/** SQLite hands JSON back as text, PostgreSQL as values. */
+const json = <T>(v: string | T): T => (typeof v === 'string' ? JSON.parse(v) : v)
+const jsonOrNull = <T>(v: string | T | null): T | null => (v === null ? null : json(v))
+
+export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: readonly RawEngineTopic[], hist: readonly RawDispatch[]): DecisionData {
+  const subscribers = new Map<string, EngineSubscriber>()
+  for (const r of subs) {
+    subscribers.set(r.id, {
+      id: r.id,
+      status: r.status,
+      timezone: r.timezone,
+      channels: json(r.channels),
+      topics: json(r.topics),
+      cap: jsonOrNull(r.cap),
+      quietHours: jsonOrNull(r.quiet_hours),
+      pausedUntil: r.paused_until === null ? null : Number(r.paused_until),
+    })
+  }
+  const topics = new Map<string, EngineTopic>()
+  for (const r of tops) {
+    topics.set(r.key, {
+      key: r.key,
+      channels: json(r.channels),
+      defaultSubscribed: r.default_subscribed === 1 || r.default_subscribed === true,
+      required: r.required === 1 || r.required === true,
+    })
+  }
+  const history = new Map<string, PastDispatch[]>()
+  for (const r of hist) {
+    let list = history.get(r.subscriber_id)
+    if (!list) history.set(r.subscriber_id, (list = []))
+    list.push({ topic: r.topic, channel: r.channel, at: Number(r.at) })
+  }
+  return { subscribers, topics, history }
+}

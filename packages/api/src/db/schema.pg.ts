@@ -1,0 +1,151 @@
+import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
+import type { Cap, LocalizedText, QuietHours, TenantSettings, TopicPreference } from '@heed/shared'
+
+/**
+ * PostgreSQL schema: the same tables and columns as schema.sqlite.ts. Instants are bigint
+ * epoch milliseconds (read as JS numbers), structured values jsonb.
+ */
+
+const ms = (name: string) => bigint(name, { mode: 'number' })
+
+export const tenants = pgTable('tenants', {
+  id: text('id').primaryKey(),
+  settings: jsonb('settings').$type<TenantSettings>().notNull(),
+  createdAt: ms('created_at').notNull(),
+  updatedAt: ms('updated_at').notNull(),
+})
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    role: text('role', { enum: ['admin', 'sender'] }).notNull(),
+    name: text('name'),
+    prefix: text('prefix').notNull(),
+    hash: text('hash').notNull(),
+    createdAt: ms('created_at').notNull(),
+    revokedAt: ms('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash_idx').on(t.hash), index('api_keys_tenant_idx').on(t.tenantId)],
+)
+
+export const topics = pgTable(
+  'topics',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    key: text('key').notNull(),
+    name: jsonb('name').$type<LocalizedText>().notNull(),
+    description: jsonb('description').$type<LocalizedText>(),
+    category: text('category').notNull(),
+    channels: jsonb('channels').$type<string[]>().notNull(),
+    defaultSubscribed: boolean('default_subscribed').notNull(),
+    required: boolean('required').notNull(),
+    order: integer('sort_order').notNull(),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+    deletedAt: ms('deleted_at'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.key] })],
+)
+
+export const subscribers = pgTable(
+  'subscribers',
+  {
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    id: text('id').notNull(),
+    email: text('email'),
+    locale: text('locale'),
+    timezone: text('timezone'),
+    status: text('status', { enum: ['subscribed', 'unsubscribed'] }).notNull(),
+    channels: jsonb('channels').$type<Record<string, boolean>>().notNull(),
+    topics: jsonb('topics').$type<Record<string, TopicPreference>>().notNull(),
+    cap: jsonb('cap').$type<Cap>(),
+    quietHours: jsonb('quiet_hours').$type<QuietHours>(),
+    pausedUntil: ms('paused_until'),
+    hasCaps: boolean('has_caps').notNull().default(false),
+    linkVersion: integer('link_version').notNull().default(0),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+    unsubscribedAt: ms('unsubscribed_at'),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('subscribers_email_idx').on(t.tenantId, t.email)],
+)
+
+export const dispatches = pgTable(
+  'dispatches',
+  {
+    seq: bigserial('seq', { mode: 'number' }).primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    subscriberId: text('subscriber_id').notNull(),
+    topic: text('topic').notNull(),
+    channel: text('channel').notNull(),
+    messageId: text('message_id').notNull(),
+    at: ms('at').notNull(),
+    enforced: boolean('enforced').notNull(),
+    decision: jsonb('decision').notNull(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('dispatches_message_idx').on(t.tenantId, t.messageId),
+    index('dispatches_subscriber_at_idx').on(t.tenantId, t.subscriberId, t.at),
+  ],
+)
+
+export const consentEvents = pgTable(
+  'consent_events',
+  {
+    tenantId: text('tenant_id').notNull(),
+    seq: integer('seq').notNull(),
+    id: text('id').notNull(),
+    subscriberId: text('subscriber_id'),
+    type: text('type').notNull(),
+    source: text('source').notNull(),
+    actor: text('actor'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    reason: text('reason'),
+    userAgent: text('user_agent'),
+    at: ms('at').notNull(),
+    contentHash: text('content_hash').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+    erasedAt: ms('erased_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.seq] }),
+    uniqueIndex('consent_events_id_idx').on(t.id),
+    index('consent_events_subscriber_idx').on(t.tenantId, t.subscriberId, t.seq),
+  ],
+)
+
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    kid: text('kid').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    secret: text('secret').notNull(),
+    createdAt: ms('created_at').notNull(),
+    retiresAt: ms('retires_at'),
+  },
+  (t) => [index('signing_keys_tenant_idx').on(t.tenantId, t.createdAt)],
+)
+
+export const suppressions = pgTable(
+  'suppressions',
+  {
+    tenantId: text('tenant_id').notNull(),
+    hash: text('hash').notNull(),
+    kind: text('kind', { enum: ['id', 'email'] }).notNull(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.hash] })],
+)
