@@ -8,6 +8,7 @@ import { apiKeys } from './routes/api-keys.ts'
 import { RateLimiter } from './middleware/rate-limit.ts'
 import { check } from './routes/check.ts'
 import { dispatches } from './routes/dispatches.ts'
+import { docsRoutes } from './routes/docs.ts'
 import { events } from './routes/events.ts'
 import { links } from './routes/links.ts'
 import { meRoutes } from './routes/me.ts'
@@ -73,6 +74,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/me', meRoutes(limiter))
   app.route('/', pageRoutes(limiter))
   app.route('/', widgetRoutes(options.widgetFile))
+  app.route('/', docsRoutes())
 
   return app
 }
