@@ -1,30 +1,17 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
-import { loadConfig } from './config.ts'
+import { loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
-import { seedDemo } from './demo.ts'
+import type { Store } from './db/store.ts'
+import { DEMO_MERCHANT_ORIGIN, DEMO_TENANT_ID, seedDemo } from './demo.ts'
+import { issueToken } from './tokens.ts'
 
 const config = loadConfig()
 const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATABASE_POOL_SIZE })
 
-if (config.HEED_DEMO === '1') {
-  const demo = await seedDemo(store, config.publicUrl)
-  if (demo) {
-    const base = config.publicUrl
-    console.log(`
-Seeded the demo tenant "Demo Outfitters" (HEED_DEMO=0 skips this).
-Its admin API key, shown this once:
-
-  export HEED_KEY=${demo.secret}
-
-May I send subscriber ${demo.subscriberId} a "sales" email now?
-
-  curl -s ${base}/v1/check -H "Authorization: Bearer $HEED_KEY" \\
-    -H 'Content-Type: application/json' \\
-    -d '{"subscriberId":"${demo.subscriberId}","topic":"sales","channel":"email"}'
-`)
-  }
-}
+if (config.HEED_DEMO === '1') await announceDemo(store, config)
 
 let draining = false
 const app = createApp({ store, config }, { isDraining: () => draining })
@@ -51,3 +38,42 @@ async function shutdown(signal: string) {
 
 process.on('SIGTERM', () => void shutdown('SIGTERM'))
 process.on('SIGINT', () => void shutdown('SIGINT'))
+
+/** Seeds the demo into an empty database and prints where to start. */
+async function announceDemo(store: Store, config: Config) {
+  const demo = await seedDemo(store, config.publicUrl)
+  if (!demo) return
+  const customer = await store.getSubscriber(DEMO_TENANT_ID, demo.customerId)
+  const link = await issueToken(store, { issuer: config.publicUrl, tenantId: DEMO_TENANT_ID, subscriber: customer!, kind: 'link', ttlSeconds: 90 * 86_400, now: Date.now() })
+  // The examples (merchant site, sender) read the sender key from here.
+  const dataDir = config.DATABASE_URL.startsWith('file:') ? dirname(resolve(config.DATABASE_URL.slice(5))) : resolve('data')
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(
+    resolve(dataDir, 'demo.json'),
+    JSON.stringify({ apiUrl: config.publicUrl, tenantId: DEMO_TENANT_ID, senderKey: demo.senderKey, customerId: demo.customerId }, null, 2) + '\n',
+    { mode: 0o600 },
+  )
+  const base = config.publicUrl
+  console.log(`
+Seeded the demo tenant "Demo Outfitters" (HEED_DEMO=0 skips this).
+
+  Preferences page of customer ${demo.customerId}:  ${base}/p/${link.token}
+  Unsubscribe page:                          ${base}/u/${link.token}
+  Demo merchant "My account" page:           ${DEMO_MERCHANT_ORIGIN}/account
+  API reference:                             ${base}/docs
+
+Admin API key, shown this once:
+
+  export HEED_KEY=${demo.adminKey}
+
+May I send ${demo.customerId} a "sales" email now?
+
+  curl -s ${base}/v1/check -H "Authorization: Bearer $HEED_KEY" -H 'Content-Type: application/json' \\
+    -d '{"subscriberId":"${demo.customerId}","topic":"sales","channel":"email"}'
+
+Check and record it (reserve) in one step:
+
+  curl -s ${base}/v1/dispatches -H "Authorization: Bearer $HEED_KEY" -H 'Content-Type: application/json' \\
+    -d '{"subscriberId":"${demo.customerId}","topic":"sales","messageId":"demo-'$(date +%s)'"}'
+`)
+}
