@@ -50,8 +50,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     return c.json({ status: 'ok' })
   })
 
-  // 10,000 checks with long ids fit in 4 MiB; nothing else needs more than 256 KiB.
-  app.use('/v1/check/batch', bodyLimit({ maxSize: 4096 * KiB, onError: tooLarge(4096 * KiB) }))
+  // 10,000 checks with the longest ids (128 characters of up to 4 bytes) fit in 8 MiB;
+  // nothing else needs more than 256 KiB.
+  app.use('/v1/check/batch', bodyLimit({ maxSize: 8192 * KiB, onError: tooLarge(8192 * KiB) }))
   const smallBodies = bodyLimit({ maxSize: 256 * KiB, onError: tooLarge(256 * KiB) })
   app.use('/v1/*', async function limit(c, next) {
     return c.req.path === '/v1/check/batch' ? next() : smallBodies(c, next)

@@ -27,10 +27,16 @@ async function shutdown(signal: string) {
     if ('closeAllConnections' in server) server.closeAllConnections()
   }, config.HEED_SHUTDOWN_TIMEOUT_MS)
   force.unref()
+  // Keep-alive connections become idle as their last response goes out: close them then,
+  // rather than waiting out the keep-alive timeout.
+  const idle = setInterval(() => {
+    if ('closeIdleConnections' in server) server.closeIdleConnections()
+  }, 25)
   await new Promise<void>((resolve) => {
     server.close(() => resolve())
     if ('closeIdleConnections' in server) server.closeIdleConnections()
   })
+  clearInterval(idle)
   await store.close()
   console.log('closed')
   process.exit(0)

@@ -1,8 +1,13 @@
+import { randomInt } from 'node:crypto'
 import type { SubscriberPatch, TenantSettings, TopicPreference } from '@heed/shared'
 import type { SubscriberRecord, TopicRecord } from './db/store.ts'
 import type { FieldError } from './errors.ts'
 
-/** A subscriber that does not exist yet: subscribed, every preference at its default. */
+/**
+ * A subscriber that does not exist yet: subscribed, every preference at its default. The
+ * link version starts at a random number, so links of an erased person with the same id
+ * never match the record made when they are imported again.
+ */
 export function blankSubscriber(id: string, at: number): SubscriberRecord {
   return {
     id,
@@ -15,7 +20,7 @@ export function blankSubscriber(id: string, at: number): SubscriberRecord {
     cap: null,
     quietHours: null,
     pausedUntil: null,
-    linkVersion: 0,
+    linkVersion: randomInt(1, 2 ** 30),
     createdAt: at,
     updatedAt: at,
   }

@@ -237,20 +237,26 @@ function counts(cap: ApplicableCap, dispatch: PastDispatch): boolean {
   )
 }
 
-/** Whether a cap is full at `input.at`: one pass over the history, nothing allocated. */
+/**
+ * Whether a cap is full at `input.at`: one pass over the history, nothing allocated. A
+ * dispatch already recorded later than `at` (clocks differ, backfills) counts too: a message
+ * at `at` must not overfill any window it falls in, also the ones that end after it.
+ */
 function anyCapFull(caps: readonly ApplicableCap[], input: DecideInput): boolean {
   const { at, history, requiredTopics } = input
+  let later = false
   for (const cap of caps) {
     const after = at - cap.windowMs
     let count = 0
     for (const dispatch of history) {
-      if (dispatch.at > after && dispatch.at <= at && counts(cap, dispatch)) {
+      if (dispatch.at > after && counts(cap, dispatch)) {
         if (requiredTopics !== undefined && requiredTopics.has(dispatch.topic)) continue
-        if (++count >= cap.max) return true
+        if (dispatch.at > at) later = true
+        else if (++count >= cap.max) return true
       }
     }
   }
-  return false
+  return later && capWindows(caps, input).some((w) => !hasRoom(w, at))
 }
 
 /** Each cap with the instants of the dispatches it counts, ascending. */
@@ -294,17 +300,30 @@ function countAt(cap: CapWindow, t: number): number {
 }
 
 /**
+ * Whether one more dispatch at t keeps the cap: the window ending at t, and every window
+ * ending at a later recorded dispatch that the new one would also fall in.
+ */
+function hasRoom(cap: CapWindow, t: number): boolean {
+  if (countAt(cap, t) >= cap.max) return false
+  const { times, windowMs } = cap
+  for (let i = countAtMost(times, t); i < times.length && times[i]! < t + windowMs; i++) {
+    if (countAt(cap, times[i]!) >= cap.max) return false
+  }
+  return true
+}
+
+/**
  * The earliest instant ≥ t at which the cap has room: t, or the instant one of the counted
- * dispatches leaves the window (s + window), taken in ascending order. Dispatches dated after
- * t are counted once their instant comes.
+ * dispatches leaves the window (s + window), taken in ascending order — room only ever
+ * appears when a dispatch leaves. Dispatches dated after t are counted once their instant comes.
  */
 function leaveCap(cap: CapWindow, t: number): number {
-  if (countAt(cap, t) < cap.max) return t
+  if (hasRoom(cap, t)) return t
   const { times, windowMs } = cap
   for (let i = countAtMost(times, t - windowMs); i < times.length; i++) {
     if (i + 1 < times.length && times[i + 1] === times[i]) continue
     const leave = times[i]! + windowMs
-    if (countAt(cap, leave) < cap.max) return leave
+    if (leave >= t && hasRoom(cap, leave)) return leave
   }
   return t // unreachable: once the last dispatch has left, nothing is counted
 }

@@ -17,3 +17,8 @@ export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('h
 export function newSigningKey(tenantId: string, at: number): SigningKeyRecord {
   return { kid: newId('sig'), tenantId, secret: randomBytes(32).toString('base64url'), createdAt: at, retiresAt: null }
 }
+
+/** The key dated after `latest`, so "newest" is unambiguous even within one millisecond. */
+export function newerThan(key: SigningKeyRecord, latest: number | undefined): SigningKeyRecord {
+  return latest !== undefined && latest >= key.createdAt ? { ...key, createdAt: latest + 1 } : key
+}

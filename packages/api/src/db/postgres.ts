@@ -6,7 +6,7 @@ import postgres from 'postgres'
 import type { Decision } from '@heed/shared'
 import { decisionDataFrom, eventRow, subscriberRow, toKey, toSubscriber, toTopic, type RawDispatch, type RawEngineSubscriber, type RawEngineTopic } from './common.ts'
 import { consentChanged, consentView } from './consent.ts'
-import { newSigningKey } from './ids.ts'
+import { newSigningKey, newerThan } from './ids.ts'
 import { GENESIS_HASH } from './ledger.ts'
 import * as schema from './schema.pg.ts'
 import type {
@@ -347,6 +347,9 @@ export class PostgresStore implements Store {
   async rotateSigningKey(key: SigningKeyRecord, retireAt: number) {
     const k = schema.signingKeys
     await this.#db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${'sig:' + key.tenantId}))`)
+      const [latest] = await tx.select({ createdAt: k.createdAt }).from(k).where(eq(k.tenantId, key.tenantId)).orderBy(desc(k.createdAt)).limit(1)
+      key = newerThan(key, latest?.createdAt)
       await tx
         .update(k)
         .set({ retiresAt: retireAt })

@@ -18,7 +18,7 @@ import {
   type RawEngineSubscriber,
   type RawEngineTopic,
 } from './common.ts'
-import { newSigningKey } from './ids.ts'
+import { newSigningKey, newerThan } from './ids.ts'
 import { GENESIS_HASH } from './ledger.ts'
 import * as schema from './schema.sqlite.ts'
 import type {
@@ -384,6 +384,8 @@ export class SqliteStore implements Store {
     const k = schema.signingKeys
     this.#sqlite
       .transaction(() => {
+        const [latest] = this.#db.select({ createdAt: k.createdAt }).from(k).where(eq(k.tenantId, key.tenantId)).orderBy(desc(k.createdAt)).limit(1).all()
+        key = newerThan(key, latest?.createdAt)
         this.#db
           .update(k)
           .set({ retiresAt: retireAt })

@@ -52,8 +52,8 @@ function page(c: Context<PageEnv>, link: VerifiedToken, title: (t: PageStrings, 
 export function pageRoutes(limiter: RateLimiter) {
   const pages = new Hono<PageEnv>()
 
+  // `/*` also matches the bare `/u/:token`: one middleware, so each request counts once.
   pages.use('/:kind{[pu]}/:token/*', rateLimit({ limiter, token: (c) => c.req.param('token') ?? null }))
-  pages.use('/:kind{[pu]}/:token', rateLimit({ limiter, token: (c) => c.req.param('token') ?? null }))
   const withLink = async (c: Context<PageEnv>, token: string) => {
     const { store, config, now } = c.var.deps
     const link = await verifyToken(store, token, { issuer: config.publicUrl, kind: 'link', now: now() })
