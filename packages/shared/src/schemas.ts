@@ -58,7 +58,11 @@ export const quietHoursSchema = z
   .strictObject({
     start: clockTimeSchema,
     end: clockTimeSchema,
-    days: z.array(z.number().int().min(0).max(6)).max(7).optional(),
+    days: z
+      .array(z.number().int().min(0).max(6))
+      .max(7)
+      .refine((d) => new Set(d).size === d.length, 'must not repeat a day')
+      .optional(),
   })
   .refine(
     (q) => q.start !== q.end || (q.days !== undefined && new Set(q.days).size < 7),

@@ -4,6 +4,8 @@ import { ApiError } from '../errors.ts'
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
+/** `\u0000` in JSON text that is not itself an escaped backslash followed by "u0000". */
+const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/i
 
 /** Refuses a request body that is not JSON with 415, before any validator sees it. */
 export function jsonOnly(): MiddlewareHandler<Env> {
@@ -15,6 +17,13 @@ export function jsonOnly(): MiddlewareHandler<Env> {
       if (hasBody && !JSON_TYPE.test(type)) {
         throw new ApiError('unsupported_media_type', `send the body as JSON with "Content-Type: application/json"${type ? `, not "${type}"` : ''}`)
       }
+      // NUL cannot be stored by PostgreSQL: refuse it alike on every database.
+      if (hasBody && NUL_ESCAPE.test(await c.req.text())) {
+        throw new ApiError('bad_request', 'text in the body must not contain the NUL character (U+0000)')
+      }
+    }
+    if (c.req.path.includes('\0') || /%00/.test(c.req.url)) {
+      throw new ApiError('bad_request', 'the path must not contain the NUL character (U+0000)')
     }
     await next()
   }

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import { chainHash, contentHash } from '../src/db/ledger.ts'
+import { assertFieldError, assertInstant, assertProblem, putStandardTopics, putSubscriber, setup, T0, type Harness, type TenantHandle } from './harness.ts'
+import { allEvents, asSubscriber, oneClick, parts, postForm, SQLITE_ONLY, sqliteOf, subscriberWithLink } from './links-helpers.ts'
+
+describe('GET /v1/events', () => {
+  let h: Harness
+  before(async () => {
+    h = await setup()
+    await putStandardTopics(h)
+    // Seven events: a1 created, b1 created, a1 updated, c1 created, b1 updated, a1 updated, c1 updated.
+    await putSubscriber(h, 'a1', { email: 'a1@example.com' })
+    h.clock.now = T0 + 1000
+    await putSubscriber(h, 'b1', {})
+    h.clock.now = T0 + 2000
+    await putSubscriber(h, 'a1', { topics: { news: { subscribed: true } } })
+    await putSubscriber(h, 'c1', {})
+    await putSubscriber(h, 'b1', { status: 'unsubscribed' })
+    await putSubscriber(h, 'a1', { cap: { max: 2, per: 'week' } })
+    await putSubscriber(h, 'c1', { locale: 'et' })
+    h.clock.now = T0
+  })
+  after(() => h.close())
+
+  test('lists the tenant events oldest first with seq 1..n and the event fields', async () => {
+    const res = await h.req('GET', '/v1/events')
+    assert.equal(res.status, 200, res.text)
+    const data = res.body.data
+    assert.deepEqual(data.map((e: any) => e.seq), [1, 2, 3, 4, 5, 6, 7])
+    assert.deepEqual(data.map((e: any) => e.subscriberId), ['a1', 'b1', 'a1', 'c1', 'b1', 'a1', 'c1'])
+    assert.equal(res.body.next, null)
+    const first = data[0]
+    assert.equal(first.type, 'subscriber.created')
+    assert.equal(first.source, 'api')
+    assert.equal(first.actor, h.adminKeyId)
+    assert.equal(first.before, null)
+    assert.equal(first.after.email, 'a1@example.com')
+    assert.equal(first.after.status, 'subscribed')
+    assert.equal(first.reason, null)
+    assert.equal(first.erased, false)
+    assert.match(first.hash, /^[0-9a-f]{64}$/)
+    assert.equal(typeof first.id, 'string')
+    assertInstant(first.at, T0)
+    assertInstant(data[1].at, T0 + 1000)
+    assert.equal(data[2].type, 'subscriber.updated')
+    assert.equal(data[2].before.topics.news, undefined)
+    assert.deepEqual(data[2].after.topics, { news: { subscribed: true } })
+  })
+
+  test('pages with limit and the next cursor, which goes back in as after', async () => {
+    const seen: number[] = []
+    let after: string | null = null
+    let pages = 0
+    do {
+      const res: any = await h.req('GET', `/v1/events?limit=3${after === null ? '' : `&after=${after}`}`)
+      assert.equal(res.status, 200, res.text)
+      assert.ok(res.body.data.length <= 3)
+      seen.push(...res.body.data.map((e: any) => e.seq))
+      after = res.body.next
+      pages += 1
+      assert.ok(pages < 10, 'the cursor ends')
+    } while (after !== null)
+    assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7])
+    assert.equal(pages, 3)
+  })
+
+  test('next is null on the last page', async () => {
+    const res = await h.req('GET', '/v1/events?after=5&limit=10')
+    assert.deepEqual(res.body.data.map((e: any) => e.seq), [6, 7])
+    assert.equal(res.body.next, null)
+  })
+
+  test('filters by subscriberId, still oldest first and with cursor pages', async () => {
+    const res = await h.req('GET', '/v1/events?subscriberId=a1')
+    assert.deepEqual(res.body.data.map((e: any) => e.seq), [1, 3, 6])
+    const page1 = await h.req('GET', '/v1/events?subscriberId=a1&limit=2')
+    assert.deepEqual(page1.body.data.map((e: any) => e.seq), [1, 3])
+    assert.ok(page1.body.next !== null)
+    const page2 = await h.req('GET', `/v1/events?subscriberId=a1&limit=2&after=${page1.body.next}`)
+    assert.deepEqual(page2.body.data.map((e: any) => e.seq), [6])
+    assert.equal(page2.body.next, null)
+  })
+
+  test('an unknown subscriberId gives an empty list', async () => {
+    const res = await h.req('GET', '/v1/events?subscriberId=nobody')
+    assert.deepEqual(res.body, { data: [], next: null })
+  })
+
+  test("another tenant sees none of these events and its own chain starts at 1", async () => {
+    const t = await h.createTenant()
+    assert.deepEqual((await t.req('GET', '/v1/events')).body.data, [])
+    await putSubscriber(t, 'x', {})
+    assert.deepEqual((await t.req('GET', '/v1/events')).body.data.map((e: any) => e.seq), [1])
+    assert.deepEqual((await t.req('GET', '/v1/events/verify')).body, { ok: true, count: 1 })
+  })
+
+  for (const [q, pointer] of [['limit=0', '/limit'], ['limit=1001', '/limit'], ['limit=abc', '/limit'], ['after=-1', '/after'], ['after=1.5', '/after']] as const) {
+    test(`?${q} is a 400 naming ${pointer}`, async () => {
+      assertFieldError(await h.req('GET', `/v1/events?${q}`), pointer)
+    })
+  }
+
+  test('a sender key gets 403 on /v1/events and /v1/events/verify; no key 401', async () => {
+    const sender = await h.mintKey('sender')
+    assertProblem(await h.req('GET', '/v1/events', undefined, { key: sender.secret }), 403)
+    assertProblem(await h.req('GET', '/v1/events/verify', undefined, { key: sender.secret }), 403)
+    assertProblem(await h.raw('GET', '/v1/events'), 401)
+  })
+
+  test('GET /v1/events/verify answers {ok: true, count}', async () => {
+    const res = await h.req('GET', '/v1/events/verify')
+    assert.equal(res.status, 200, res.text)
+    assert.deepEqual(res.body, { ok: true, count: 7 })
+  })
+})
+
+describe('every source of change lands in the ledger', () => {
+  test('api, widget, link and one_click events, each with its actor, for one subscriber', async () => {
+    const h = await setup()
+    try {
+      await putStandardTopics(h)
+      const link = await subscriberWithLink(h, 'all', {})
+      const jti = parts(link.token).payload.jti
+      await asSubscriber(h, 'PATCH', '/v1/me', link.token, { topics: { news: { subscribed: true } } })
+      await postForm(h, `/u/${link.token}/less`, { choice: 'weekly' })
+      await oneClick(h, link.token)
+      const events = await allEvents(h, 'all')
+      assert.deepEqual(events.map((e) => e.source), ['api', 'widget', 'link', 'one_click'])
+      assert.deepEqual(events.map((e) => e.actor), [h.adminKeyId, jti, jti, jti])
+      for (let i = 1; i < events.length; i++) assert.deepEqual(events[i].before, events[i - 1].after, `event ${i} chains its before onto the previous after`)
+      assert.deepEqual((await h.req('GET', '/v1/events/verify')).body, { ok: true, count: 4 })
+    } finally {
+      await h.close()
+    }
+  })
+})
+
+describe('tampering with the ledger', () => {
+  // One database; each test gets its own tenant, so its own chain (seq 1..6).
+  let h: Harness
+  let t: TenantHandle
+  before(async () => {
+    h = await setup()
+  })
+  after(() => h.close())
+  beforeEach(async () => {
+    t = await h.createTenant()
+    for (let i = 1; i <= 5; i++) await putSubscriber(t, `s${i}`, { email: `s${i}@example.com` })
+    await putSubscriber(t, 's2', { status: 'unsubscribed' })
+  })
+
+  const db = () => {
+    const raw = sqliteOf(h)
+    assert.ok(raw, 'a SQLite store')
+    return raw
+  }
+  const verify = async () => {
+    const res = await t.req('GET', '/v1/events/verify')
+    assert.equal(res.status, 200, res.text)
+    return res.body
+  }
+  const eventAt = async (seq: number) => (await allEvents(t)).find((e) => e.seq === seq)
+
+  test('an untouched chain verifies', async () => {
+    assert.deepEqual(await verify(), { ok: true, count: 6 })
+  })
+
+  test("a row whose 'after' was edited directly in the database fails verify at exactly that event", { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    const target = await eventAt(3)
+    const forged = { ...target.after, status: 'unsubscribed' }
+    const done = raw.prepare('UPDATE consent_events SET after = ? WHERE tenant_id = ? AND seq = ?').run(JSON.stringify(forged), t.id, 3)
+    assert.equal(done.changes, 1)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 3)
+    assert.equal(result.firstBad.id, target.id)
+    assert.equal(typeof result.firstBad.problem, 'string')
+  })
+
+  test('editing the last event is caught too', { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    raw.prepare('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?').run('made up', t.id, 6)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 6)
+  })
+
+  for (const [column, value] of [['source', 'import'], ['actor', 'key_someoneelse'], ['subscriber_id', 's5'], ['user_agent', 'curl/8'], ['at', T0 - 1], ['type', 'subscriber.erased']] as const) {
+    test(`editing ${column} of a middle event fails verify at that event`, { skip: SQLITE_ONLY }, async () => {
+      const raw = db()
+      raw.prepare(`UPDATE consent_events SET ${column} = ? WHERE tenant_id = ? AND seq = ?`).run(value, t.id, 4)
+      const result = await verify()
+      assert.equal(result.ok, false, `${column} edit must be caught`)
+      assert.equal(result.firstBad.seq, 4)
+    })
+  }
+
+  test('deleting a middle row is caught at the event after the gap', { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    const next = await eventAt(4)
+    assert.equal(raw.prepare('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?').run(t.id, 3).changes, 1)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 4)
+    assert.equal(result.firstBad.id, next.id)
+  })
+
+  test('deleting the first row is caught', { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    raw.prepare('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?').run(t.id, 1)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 2)
+  })
+
+  test('deleting a row and renumbering the rest is caught', { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    raw.prepare('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?').run(t.id, 3)
+    for (const seq of [4, 5, 6]) raw.prepare('UPDATE consent_events SET seq = ? WHERE tenant_id = ? AND seq = ?').run(seq - 1, t.id, seq)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 3)
+  })
+
+  test('rewriting an event with its own hashes recomputed is caught at the next event', { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    const row = raw.prepare('SELECT * FROM consent_events WHERE tenant_id = ? AND seq = ?').get(t.id, 3) as any
+    const content = {
+      id: row.id,
+      subscriberId: row.subscriber_id,
+      source: row.source,
+      actor: row.actor,
+      before: JSON.parse(row.before),
+      after: { ...JSON.parse(row.after), status: 'unsubscribed' },
+      reason: row.reason,
+      userAgent: row.user_agent,
+    }
+    const digest = contentHash(content)
+    const hash = chainHash(row.prev_hash, { tenantId: t.id, seq: 3, at: row.at, type: row.type }, digest)
+    raw
+      .prepare('UPDATE consent_events SET after = ?, content_hash = ?, hash = ? WHERE tenant_id = ? AND seq = ?')
+      .run(JSON.stringify(content.after), digest, hash, t.id, 3)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 4, 'the next event no longer links to it')
+  })
+
+  test('an inserted event is caught', { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    const row = raw.prepare('SELECT * FROM consent_events WHERE tenant_id = ? AND seq = ?').get(t.id, 6) as any
+    raw
+      .prepare(
+        `INSERT INTO consent_events (tenant_id, seq, id, subscriber_id, type, source, actor, before, after, reason, user_agent, at, content_hash, prev_hash, hash, erased_at)
+         VALUES (?, 7, 'evt_forged', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+      )
+      .run(t.id, row.subscriber_id, row.type, row.source, row.actor, row.before, row.after, row.reason, row.user_agent, row.at, row.content_hash, row.prev_hash, row.hash)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 7)
+  })
+
+  test("tampering in one tenant leaves another tenant's chain verifying", { skip: SQLITE_ONLY }, async () => {
+    const raw = db()
+    const other = await h.createTenant()
+    await putSubscriber(other, 'o1', {})
+    await putSubscriber(other, 'o1', { status: 'unsubscribed' })
+    raw.prepare('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?').run('x', t.id, 2)
+    assert.equal((await verify()).ok, false)
+    assert.deepEqual((await other.req('GET', '/v1/events/verify')).body, { ok: true, count: 2 })
+  })
+
+  test('the chain keeps verifying as new events are appended after many changes', async () => {
+    for (let i = 0; i < 30; i++) await putSubscriber(t, `bulk${i % 4}`, { locale: i % 2 ? 'en' : 'et' })
+    const result = await verify()
+    assert.equal(result.ok, true)
+    assert.equal(result.count, (await allEvents(t)).length)
+  })
+})

@@ -1,0 +1,109 @@
+/**
+ * Runs the real server (`node --import tsx src/server.ts`, as `npm start` does) as a child
+ * process on a free port, for tests that are about the process: kill -9, SIGTERM, seeding.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { ROOT_TOKEN } from './harness.ts'
+
+const API_DIR = fileURLToPath(new URL('..', import.meta.url))
+
+/** A port that was free a moment ago on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.unref()
+    srv.on('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number }
+      srv.close(() => resolve(port))
+    })
+  })
+}
+
+export interface ServerProcess {
+  child: ChildProcess
+  port: number
+  /** http://127.0.0.1:PORT */
+  base: string
+  /** Everything the process wrote to stdout / stderr so far. */
+  stdout(): string
+  stderr(): string
+  /** Resolves with the exit code and signal once the process has exited. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  /** fetch against the server, JSON in and out; `key` is a Bearer secret. */
+  call(method: string, path: string, body?: unknown, key?: string): Promise<{ status: number; body: any }>
+  /** Sends SIGKILL and waits for the exit. */
+  kill9(): Promise<void>
+}
+
+export interface StartOptions {
+  databaseUrl: string
+  env?: Record<string, string>
+  /** How long to wait for "Heed listening on", ms. */
+  timeoutMs?: number
+}
+
+export async function startServer(options: StartOptions): Promise<ServerProcess> {
+  const port = await freePort()
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: options.databaseUrl,
+    HEED_ADMIN_TOKEN: ROOT_TOKEN,
+    HEED_DEMO: '0',
+    ...options.env,
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], { cwd: API_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d))
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (err += d))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  )
+
+  const base = `http://127.0.0.1:${port}`
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`the server did not start within ${options.timeoutMs ?? 20_000} ms\nstdout:\n${out}\nstderr:\n${err}`))
+    }, options.timeoutMs ?? 20_000)
+    const onData = () => {
+      if (/Heed listening on .*\(port (\d+)/.test(out)) {
+        clearTimeout(timer)
+        child.stdout!.off('data', onData)
+        resolve()
+      }
+    }
+    child.stdout!.on('data', onData)
+    void exited.then(({ code, signal }) => {
+      clearTimeout(timer)
+      reject(new Error(`the server exited (${code ?? signal}) before listening\nstdout:\n${out}\nstderr:\n${err}`))
+    })
+  })
+
+  return {
+    child,
+    port,
+    base,
+    stdout: () => out,
+    stderr: () => err,
+    exited,
+    async call(method, path, body, key) {
+      const headers: Record<string, string> = {}
+      if (key) headers.authorization = `Bearer ${key}`
+      if (body !== undefined) headers['content-type'] = 'application/json'
+      const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) })
+      const text = await res.text()
+      return { status: res.status, body: text ? JSON.parse(text) : null }
+    },
+    async kill9() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+      await exited
+    },
+  }
+}

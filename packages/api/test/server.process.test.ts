@@ -1,0 +1,139 @@
+/**
+ * The real server as a process: a 2xx write survives kill -9, SIGTERM drains and exits 0,
+ * several processes on one database never over-admit a cap.
+ */
+import assert from 'node:assert/strict'
+import { Agent, request as httpRequest } from 'node:http'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ROOT_TOKEN, testDatabase, uid } from './harness.ts'
+import { startServer, type ServerProcess } from './server-process.ts'
+
+describe('the server process', () => {
+  let db: ReturnType<typeof testDatabase>
+  const running: ServerProcess[] = []
+  /** A server left running by an earlier test, which the next one may reuse to save a start. */
+  let idle: ServerProcess | null = null
+  const start = async (env?: Record<string, string>) => {
+    const s = await startServer({ databaseUrl: db.url, ...(env ? { env } : {}) })
+    running.push(s)
+    return s
+  }
+  before(() => {
+    db = testDatabase()
+  })
+  after(async () => {
+    for (const s of running) await s.kill9()
+    db.dispose()
+  })
+
+  test('a write answered 2xx survives kill -9 of the server', async () => {
+    const first = await start()
+    const tenantId = uid('t-')
+    const created = await first.call('POST', '/v1/admin/tenants', { id: tenantId, name: 'Durable', channels: ['email', 'sms'] }, ROOT_TOKEN)
+    assert.equal(created.status, 201)
+    const key: string = created.body.apiKey.secret
+    assert.equal((await first.call('PUT', '/v1/topics/news', { name: 'News' }, key)).status, 201)
+    assert.equal((await first.call('PATCH', '/v1/tenant', { name: 'Durable Goods' }, key)).status, 200)
+    const sender = await first.call('POST', '/v1/api-keys', { role: 'sender' }, key)
+    assert.equal(sender.status, 201)
+    const put = await first.call(
+      'PUT',
+      '/v1/subscribers/cust-1',
+      { email: 'Keep@Example.com', topics: { news: { subscribed: true } }, cap: { max: 1, per: 'day' }, quietHours: { start: '22:00', end: '07:00' } },
+      key,
+    )
+    assert.equal(put.status, 201)
+    const sent = await first.call('POST', '/v1/dispatches', { subscriberId: 'cust-1', topic: 'news', messageId: 'durable-1', at: '2026-05-04T12:00:00Z' }, key)
+    assert.equal(sent.status, 201)
+    // The last write got its 2xx: pull the plug right now.
+    await first.kill9()
+    assert.equal((await first.exited).signal, 'SIGKILL')
+
+    const second = await start()
+    const tenant = await second.call('GET', '/v1/tenant', undefined, key)
+    assert.equal(tenant.status, 200, 'the admin key survived')
+    assert.equal(tenant.body.name, 'Durable Goods', 'the tenant change survived')
+    assert.equal((await second.call('GET', '/v1/topics/news', undefined, key)).status, 200, 'the topic survived')
+    assert.equal((await second.call('POST', '/v1/check', { subscriberId: 'x', topic: 'news' }, sender.body.secret)).status, 200, 'the sender key survived')
+    const sub = await second.call('GET', '/v1/subscribers/cust-1', undefined, key)
+    assert.equal(sub.status, 200, 'the subscriber survived')
+    assert.deepEqual({ ...sub.body, createdAt: 0, updatedAt: 0 }, { ...put.body, createdAt: 0, updatedAt: 0 })
+    const check = await second.call('POST', '/v1/check', { subscriberId: 'cust-1', topic: 'news', at: '2026-05-04T12:01:00Z' }, key)
+    assert.equal(check.body.reason, 'frequency_cap', 'the dispatch survived and still counts')
+    const replay = await second.call('POST', '/v1/dispatches', { subscriberId: 'cust-1', topic: 'news', messageId: 'durable-1', at: '2026-05-04T12:00:00Z' }, key)
+    assert.deepEqual(replay.body, sent.body, 'its messageId still replays the first outcome')
+    idle = second
+  })
+
+  test('SIGTERM lets an in-flight request finish, then exits with code 0 without waiting out keep-alive', async () => {
+    const server = idle ?? (await start())
+    idle = null
+    const created = await server.call('POST', '/v1/admin/tenants', { id: uid('t-'), name: 'Drain' }, ROOT_TOKEN)
+    const key: string = created.body.apiKey.secret
+    await server.call('PUT', '/v1/topics/news', { name: 'News' }, key)
+
+    // Start a request and send only half its body, so it is in flight when SIGTERM arrives. The
+    // client keeps its connection alive, as HTTP clients of senders do.
+    const agent = new Agent({ keepAlive: true })
+    const body = JSON.stringify({ email: 'late@example.com' })
+    const response = new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = httpRequest(
+        `${server.base}/v1/subscribers/in-flight`,
+        { agent, method: 'PUT', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = ''
+          res.setEncoding('utf8').on('data', (d) => (text += d))
+          res.on('end', () => resolve({ status: res.statusCode!, text }))
+        },
+      )
+      req.on('error', reject)
+      req.write(body.slice(0, 10))
+      setTimeout(() => {
+        server.child.kill('SIGTERM')
+        setTimeout(() => req.end(body.slice(10)), 300)
+      }, 200)
+    })
+    const res = await response
+    assert.equal(res.status, 201, `the in-flight request completed: ${res.text}`)
+    assert.equal(JSON.parse(res.text).email, 'late@example.com')
+
+    // Once the last in-flight request is answered nothing is left to drain: a keep-alive
+    // connection must not hold the process up for the keep-alive timeout (5 s) or longer.
+    const exit = await Promise.race([server.exited, sleep(2_500).then(() => null)])
+    agent.destroy()
+    assert.ok(exit, 'the server still runs 2.5 s after its last in-flight request was answered')
+    assert.equal(exit.signal, null)
+    assert.equal(exit.code, 0, `exit code; stderr:\n${server.stderr()}`)
+    assert.match(server.stdout(), /SIGTERM/)
+    assert.match(server.stdout(), /closed/)
+    assert.doesNotMatch(server.stderr(), /Error/)
+  })
+
+  test('two server processes on one database record exactly 3 of 50 concurrent reserves against a cap of 3, then exit 0 on SIGTERM', async () => {
+    const [a, b] = await Promise.all([start(), start()])
+    const created = await a.call('POST', '/v1/admin/tenants', { id: uid('t-'), name: 'Race' }, ROOT_TOKEN)
+    const key: string = created.body.apiKey.secret
+    await a.call('PUT', '/v1/topics/news', { name: 'News' }, key)
+    await a.call('PUT', '/v1/subscribers/race', { topics: { news: { subscribed: true } }, cap: { max: 3, per: 'day' } }, key)
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        (i % 2 === 0 ? a : b).call('POST', '/v1/dispatches', { subscriberId: 'race', topic: 'news', messageId: `race-${i}`, at: '2026-05-04T12:00:00Z' }, key),
+      ),
+    )
+    const statuses = results.map((r) => r.status)
+    assert.equal(statuses.filter((s) => s === 201).length, 3, statuses.join(','))
+    assert.equal(statuses.filter((s) => s === 200).length, 47, statuses.join(','))
+    const check = await b.call('POST', '/v1/check', { subscriberId: 'race', topic: 'news', at: '2026-05-04T12:00:01Z' }, key)
+    assert.equal(check.body.reason, 'frequency_cap')
+
+    // Both are idle now (fetch keeps its connections alive): SIGTERM exits 0 at once.
+    const t0 = Date.now()
+    a.child.kill('SIGTERM')
+    b.child.kill('SIGTERM')
+    const [ea, eb] = await Promise.all([a.exited, b.exited])
+    assert.deepEqual([ea.code, eb.code], [0, 0], a.stderr() + b.stderr())
+    assert.ok(Date.now() - t0 < 2_000, `idle servers exit promptly, took ${Date.now() - t0} ms`)
+    await assert.rejects(fetch(`${a.base}/healthz`), 'a stopped server accepts no connection')
+  })
+})
