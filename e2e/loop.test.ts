@@ -159,7 +159,7 @@ describe('the whole loop: sender, email link, widget, one-click, merchant page',
     page.on('console', (m) => {
       if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text())
     })
-    await page.goto(prefsUrl)
+    await page.goto(prefsUrl!)
 
     const sales = page.getByRole('switch', { name: 'Sales and offers' })
     await sales.waitFor({ timeout: 10_000 })

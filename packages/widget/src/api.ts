@@ -1,0 +1,72 @@
+import type { MePatch, MeResponse } from '@heed/shared'
+
+/** An answer other than 2xx, or no answer (`status` 0), from the subscriber API. */
+export class HeedApiError extends Error {
+  readonly status: number
+  readonly title: string
+  readonly detail: string
+
+  constructor(status: number, title: string, detail: string) {
+    super(detail || title)
+    this.name = 'HeedApiError'
+    this.status = status
+    this.title = title
+    this.detail = detail
+  }
+}
+
+/** The three calls the widget makes, authenticated with the link token (never a cookie). */
+export class MeClient {
+  readonly base: string
+  readonly #token: string
+
+  constructor(base: string, token: string) {
+    this.base = base.replace(/\/+$/, '')
+    this.#token = token
+  }
+
+  get(): Promise<MeResponse> {
+    return this.#call('GET', '/v1/me')
+  }
+
+  patch(patch: MePatch): Promise<MeResponse> {
+    return this.#call('PATCH', '/v1/me', patch)
+  }
+
+  unsubscribe(reason?: string): Promise<MeResponse> {
+    return this.#call('POST', '/v1/me/unsubscribe', reason ? { reason } : {})
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response
+    try {
+      res = await fetch(this.base + path, {
+        method,
+        headers: {
+          Authorization: `Bearer ${this.#token}`,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        credentials: 'omit',
+        cache: 'no-store',
+        referrerPolicy: 'no-referrer',
+      })
+    } catch (e) {
+      throw new HeedApiError(0, 'Network error', e instanceof Error ? e.message : String(e))
+    }
+    if (!res.ok) {
+      let problem: { title?: unknown; detail?: unknown } = {}
+      try {
+        problem = (await res.json()) as typeof problem
+      } catch {
+        // not problem+json (a proxy's page): the status says enough
+      }
+      throw new HeedApiError(
+        res.status,
+        typeof problem.title === 'string' ? problem.title : res.statusText,
+        typeof problem.detail === 'string' ? problem.detail : '',
+      )
+    }
+    return (await res.json()) as T
+  }
+}
