@@ -284,8 +284,7 @@ describe('<heed-preferences>', () => {
       expect(root(el).querySelector('.reason')).to.equal(null)
     })
 
-    // Needs the API to record a reason given after the unsubscribe (see docs/widget.md, "API notes").
-    it.skip('stores the reason in the consent ledger', async () => {
+    it('stores the reason in the consent ledger', async () => {
       const { id, token } = await subscriber()
       const el = await mount({ token })
       await after(el, 'heed-unsubscribe', () => buttonNamed(el, 'Unsubscribe from all').click())

@@ -212,7 +212,11 @@ export class PostgresStore implements Store {
       const before = row ? toSubscriber(row) : null
       const next = change(before)
       await this.#liftSuppressions(tx, tenantId, ctx.unsuppress)
-      if (before && !consentChanged(before, next)) return { subscriber: before, created: false, changed: false }
+      if (before && !consentChanged(before, next)) {
+        // An unsubscribe reason given after the fact is still worth keeping.
+        if (ctx.reason) await this.#appendEvent(tx, tenantId, { subscriberId: id, type: 'subscriber.reason_given', before: null, after: consentView(before), ctx })
+        return { subscriber: before, created: false, changed: false }
+      }
       const values = subscriberRow(tenantId, row ?? null, next, ctx.at)
       await tx.insert(s).values(values).onConflictDoUpdate({ target: [s.tenantId, s.id], set: values })
       await this.#appendEvent(tx, tenantId, {

@@ -245,7 +245,11 @@ export class SqliteStore implements Store {
         const next = change(before)
         const changed = consentChanged(before, next)
         this.#liftSuppressions(tenantId, ctx.unsuppress)
-        if (before && !changed) return { subscriber: before, created: false, changed: false }
+        if (before && !changed) {
+          // An unsubscribe reason given after the fact is still worth keeping.
+          if (ctx.reason) this.#appendEvent(tenantId, { subscriberId: id, type: 'subscriber.reason_given', before: null, after: consentView(before), ctx })
+          return { subscriber: before, created: false, changed: false }
+        }
         const values = subscriberRow(tenantId, row ?? null, next, ctx.at)
         this.#db
           .insert(schema.subscribers)

@@ -91,7 +91,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
       c,
       link,
       (t, b) => t.preferencesTitle(b),
-      (t) => html`<heed-preferences token="${token}" lang="${stringsFor(c, link).lang}"></heed-preferences>
+      (t) => html`<heed-preferences token="${token}" lang="${stringsFor(c, link).lang}" heading-level="1"></heed-preferences>
 <noscript><p>${t.noScript}</p><p><a class="button" href="/u/${token}">${t.unsubscribeAll}</a></p></noscript>`,
       ['/widget.js'],
     )
