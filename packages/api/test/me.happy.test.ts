@@ -218,13 +218,22 @@ describe('POST /v1/me/unsubscribe', () => {
     assert.equal((await check(h, 'u3', 'receipts')).allowed, true)
   })
 
-  test('unsubscribing twice is fine and writes one event', async () => {
+  test('unsubscribing twice changes nothing more; a reason given the second time is kept as its own event', async () => {
     const link = await subscriberWithLink(h, 'u4', {})
     await asSubscriber(h, 'POST', '/v1/me/unsubscribe', link.token, { reason: 'first' })
     const count = (await allEvents(h, 'u4')).length
+    const plain = await asSubscriber(h, 'POST', '/v1/me/unsubscribe', link.token, {})
+    assert.equal(plain.status, 200, plain.text)
+    assert.equal((await allEvents(h, 'u4')).length, count, 'a repeat without a reason writes nothing')
     const again = await asSubscriber(h, 'POST', '/v1/me/unsubscribe', link.token, { reason: 'second' })
     assert.equal(again.status, 200, again.text)
-    assert.equal((await allEvents(h, 'u4')).length, count)
+    assert.equal(again.body.subscriber.status, 'unsubscribed')
+    const events = await allEvents(h, 'u4')
+    assert.equal(events.length, count + 1)
+    const last = events.at(-1)
+    assert.equal(last.type, 'subscriber.reason_given')
+    assert.equal(last.reason, 'second')
+    assert.equal(events.filter((e: any) => e.type === 'subscriber.updated' && e.after?.status === 'unsubscribed').length, 1)
   })
 
   test('the same link keeps working after unsubscribing, so Undo is possible', async () => {

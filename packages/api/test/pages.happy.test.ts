@@ -128,7 +128,7 @@ describe('GET /p/:token (preferences page)', () => {
     const { text } = await bare(h, 'GET', `/p/${link.token}`)
     assert.match(text, /Acme Outdoor/)
     assert.match(text, /<html lang="zh-Hant">/)
-    assert.match(text, /lang="zh-Hant"><\/heed-preferences>/)
+    assert.match(text, /lang="zh-Hant" heading-level="1"><\/heed-preferences>/)
   })
 
   test('without JavaScript it still offers the way out (a link to /u)', async () => {
