@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { chainHash, contentHash } from '../src/db/ledger.ts'
 import { assertFieldError, assertInstant, assertProblem, putStandardTopics, putSubscriber, setup, T0, type Harness, type TenantHandle } from './harness.ts'
-import { allEvents, asSubscriber, oneClick, parts, postForm, SQLITE_ONLY, sqliteOf, subscriberWithLink } from './links-helpers.ts'
+import { allEvents, asSubscriber, oneClick, parts, postForm, rawDb, subscriberWithLink } from './links-helpers.ts'
 
 describe('GET /v1/events', () => {
   let h: Harness
@@ -150,11 +150,7 @@ describe('tampering with the ledger', () => {
     await putSubscriber(t, 's2', { status: 'unsubscribed' })
   })
 
-  const db = () => {
-    const raw = sqliteOf(h)
-    assert.ok(raw, 'a SQLite store')
-    return raw
-  }
+  const db = () => rawDb(h)
   const verify = async () => {
     const res = await t.req('GET', '/v1/events/verify')
     assert.equal(res.status, 200, res.text)
@@ -166,12 +162,12 @@ describe('tampering with the ledger', () => {
     assert.deepEqual(await verify(), { ok: true, count: 6 })
   })
 
-  test("a row whose 'after' was edited directly in the database fails verify at exactly that event", { skip: SQLITE_ONLY }, async () => {
+  test("a row whose 'after' was edited directly in the database fails verify at exactly that event", async () => {
     const raw = db()
     const target = await eventAt(3)
     const forged = { ...target.after, status: 'unsubscribed' }
-    const done = raw.prepare('UPDATE consent_events SET after = ? WHERE tenant_id = ? AND seq = ?').run(JSON.stringify(forged), t.id, 3)
-    assert.equal(done.changes, 1)
+    const changed = await raw.run('UPDATE consent_events SET after = ? WHERE tenant_id = ? AND seq = ?', raw.json(forged), t.id, 3)
+    assert.equal(changed, 1)
     const result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 3)
@@ -179,94 +175,114 @@ describe('tampering with the ledger', () => {
     assert.equal(typeof result.firstBad.problem, 'string')
   })
 
-  test('editing the last event is caught too', { skip: SQLITE_ONLY }, async () => {
+  test('editing the last event is caught too', async () => {
     const raw = db()
-    raw.prepare('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?').run('made up', t.id, 6)
+    assert.equal(await raw.run('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?', 'made up', t.id, 6), 1)
     const result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 6)
   })
 
   for (const [column, value] of [['source', 'import'], ['actor', 'key_someoneelse'], ['subscriber_id', 's5'], ['user_agent', 'curl/8'], ['at', T0 - 1], ['type', 'subscriber.erased']] as const) {
-    test(`editing ${column} of a middle event fails verify at that event`, { skip: SQLITE_ONLY }, async () => {
+    test(`editing ${column} of a middle event fails verify at that event`, async () => {
       const raw = db()
-      raw.prepare(`UPDATE consent_events SET ${column} = ? WHERE tenant_id = ? AND seq = ?`).run(value, t.id, 4)
+      assert.equal(await raw.run(`UPDATE consent_events SET ${column} = ? WHERE tenant_id = ? AND seq = ?`, value, t.id, 4), 1)
       const result = await verify()
       assert.equal(result.ok, false, `${column} edit must be caught`)
       assert.equal(result.firstBad.seq, 4)
     })
   }
 
-  test('deleting a middle row is caught at the event after the gap', { skip: SQLITE_ONLY }, async () => {
+  test('deleting a middle row is caught at the event after the gap', async () => {
     const raw = db()
     const next = await eventAt(4)
-    assert.equal(raw.prepare('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?').run(t.id, 3).changes, 1)
+    assert.equal(await raw.run('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?', t.id, 3), 1)
     const result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 4)
     assert.equal(result.firstBad.id, next.id)
   })
 
-  test('deleting the first row is caught', { skip: SQLITE_ONLY }, async () => {
+  test('deleting the first row is caught', async () => {
     const raw = db()
-    raw.prepare('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?').run(t.id, 1)
+    assert.equal(await raw.run('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?', t.id, 1), 1)
     const result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 2)
   })
 
-  test('deleting a row and renumbering the rest is caught', { skip: SQLITE_ONLY }, async () => {
+  test('deleting a row and renumbering the rest is caught', async () => {
     const raw = db()
-    raw.prepare('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?').run(t.id, 3)
-    for (const seq of [4, 5, 6]) raw.prepare('UPDATE consent_events SET seq = ? WHERE tenant_id = ? AND seq = ?').run(seq - 1, t.id, seq)
+    assert.equal(await raw.run('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?', t.id, 3), 1)
+    for (const seq of [4, 5, 6]) assert.equal(await raw.run('UPDATE consent_events SET seq = ? WHERE tenant_id = ? AND seq = ?', seq - 1, t.id, seq), 1)
     const result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 3)
   })
 
-  test('rewriting an event with its own hashes recomputed is caught at the next event', { skip: SQLITE_ONLY }, async () => {
+  test('rewriting an event with its own hashes recomputed is caught at the next event', async () => {
     const raw = db()
-    const row = raw.prepare('SELECT * FROM consent_events WHERE tenant_id = ? AND seq = ?').get(t.id, 3) as any
+    const row = await raw.get('SELECT * FROM consent_events WHERE tenant_id = ? AND seq = ?', t.id, 3)
+    assert.ok(row)
     const content = {
       id: row.id,
       subscriberId: row.subscriber_id,
       source: row.source,
       actor: row.actor,
-      before: JSON.parse(row.before),
-      after: { ...JSON.parse(row.after), status: 'unsubscribed' },
+      before: raw.parse(row.before),
+      after: { ...(raw.parse(row.after) as object), status: 'unsubscribed' },
       reason: row.reason,
       userAgent: row.user_agent,
     }
     const digest = contentHash(content)
-    const hash = chainHash(row.prev_hash, { tenantId: t.id, seq: 3, at: row.at, type: row.type }, digest)
-    raw
-      .prepare('UPDATE consent_events SET after = ?, content_hash = ?, hash = ? WHERE tenant_id = ? AND seq = ?')
-      .run(JSON.stringify(content.after), digest, hash, t.id, 3)
+    const hash = chainHash(row.prev_hash, { tenantId: t.id, seq: 3, at: Number(row.at), type: row.type }, digest)
+    const changed = await raw.run(
+      'UPDATE consent_events SET after = ?, content_hash = ?, hash = ? WHERE tenant_id = ? AND seq = ?',
+      raw.json(content.after),
+      digest,
+      hash,
+      t.id,
+      3,
+    )
+    assert.equal(changed, 1)
     const result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 4, 'the next event no longer links to it')
   })
 
-  test('an inserted event is caught', { skip: SQLITE_ONLY }, async () => {
+  test('an inserted event is caught', async () => {
     const raw = db()
-    const row = raw.prepare('SELECT * FROM consent_events WHERE tenant_id = ? AND seq = ?').get(t.id, 6) as any
-    raw
-      .prepare(
-        `INSERT INTO consent_events (tenant_id, seq, id, subscriber_id, type, source, actor, before, after, reason, user_agent, at, content_hash, prev_hash, hash, erased_at)
-         VALUES (?, 7, 'evt_forged', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
-      )
-      .run(t.id, row.subscriber_id, row.type, row.source, row.actor, row.before, row.after, row.reason, row.user_agent, row.at, row.content_hash, row.prev_hash, row.hash)
+    const row = await raw.get('SELECT * FROM consent_events WHERE tenant_id = ? AND seq = ?', t.id, 6)
+    assert.ok(row)
+    const changed = await raw.run(
+      `INSERT INTO consent_events (tenant_id, seq, id, subscriber_id, type, source, actor, before, after, reason, user_agent, at, content_hash, prev_hash, hash, erased_at)
+       VALUES (?, 7, 'evt_forged', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)`,
+      t.id,
+      row.subscriber_id,
+      row.type,
+      row.source,
+      row.actor,
+      raw.json(raw.parse(row.before)),
+      raw.json(raw.parse(row.after)),
+      row.reason,
+      row.user_agent,
+      Number(row.at),
+      row.content_hash,
+      row.prev_hash,
+      row.hash,
+    )
+    assert.equal(changed, 1)
     const result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 7)
   })
 
-  test("tampering in one tenant leaves another tenant's chain verifying", { skip: SQLITE_ONLY }, async () => {
+  test("tampering in one tenant leaves another tenant's chain verifying", async () => {
     const raw = db()
     const other = await h.createTenant()
     await putSubscriber(other, 'o1', {})
     await putSubscriber(other, 'o1', { status: 'unsubscribed' })
-    raw.prepare('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?').run('x', t.id, 2)
+    assert.equal(await raw.run('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?', 'x', t.id, 2), 1)
     assert.equal((await verify()).ok, false)
     assert.deepEqual((await other.req('GET', '/v1/events/verify')).body, { ok: true, count: 2 })
   })

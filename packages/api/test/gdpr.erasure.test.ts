@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import { assertProblem, putStandardTopics, putSubscriber, setup, type Harness, type TenantHandle } from './harness.ts'
-import { allEvents, asSubscriber, bare, check, FORM, getMe, mintLink, oneClick, SQLITE_ONLY, sqliteOf, subscriberWithLink, type Link } from './links-helpers.ts'
+import { allEvents, asSubscriber, bare, check, FORM, getMe, mintLink, oneClick, rawDb, subscriberWithLink, type Link } from './links-helpers.ts'
 
 /** DELETE /v1/subscribers/:id erases the person; a hashed suppression keeps a re-import from resubscribing them. */
 
@@ -79,12 +79,12 @@ describe('DELETE /v1/subscribers/:id (erasure)', () => {
     assert.ok(events.some((e) => e.subscriberId === 'bystander' && !e.erased), "other people's events are kept")
   })
 
-  test('no row anywhere in the database still holds their id or email (SQLite)', { skip: SQLITE_ONLY }, async () => {
-    const raw = sqliteOf(h)
-    assert.ok(raw)
-    const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
-    for (const { name } of tables) {
-      const rows = JSON.stringify(raw.prepare(`SELECT * FROM "${name}"`).all())
+  test('no row anywhere in the database still holds their id or email', async () => {
+    const raw = rawDb(h)
+    const tables = await raw.tables()
+    assert.ok(tables.includes('subscribers') && tables.includes('consent_events') && tables.includes('suppressions'), tables.join(', '))
+    for (const name of tables) {
+      const rows = JSON.stringify(await raw.all(`SELECT * FROM "${name}"`))
       assert.ok(!rows.includes(ID), `table ${name} still holds the id`)
       assert.ok(!rows.includes(EMAIL), `table ${name} still holds the email`)
     }
@@ -212,10 +212,8 @@ describe('suppression after erasure', () => {
     assert.equal((await putSubscriber(tn, ID, { status: 'subscribed' })).status, 'unsubscribed')
   })
 
-  test('the suppression list holds only hashes, never the id or the email (SQLite)', { skip: SQLITE_ONLY }, async () => {
-    const raw = sqliteOf(h)
-    assert.ok(raw)
-    const rows = raw.prepare('SELECT * FROM suppressions WHERE tenant_id = ?').all(tn.id) as any[]
+  test('the suppression list holds only hashes, never the id or the email', async () => {
+    const rows = await rawDb(h).all('SELECT * FROM suppressions WHERE tenant_id = ?', tn.id)
     assert.equal(rows.length, 2, 'one by id, one by email')
     for (const row of rows) assert.match(row.hash, /^[0-9a-f]{64}$/)
     const text = JSON.stringify(rows).toLowerCase()

@@ -137,17 +137,70 @@ export async function joseSign(header: Record<string, unknown> & { alg: string }
   return new SignJWT(payload).setProtectedHeader(header).sign(key)
 }
 
-const testUrl = process.env.HEED_TEST_DATABASE_URL
-/** True when the harness gives each setup a SQLite database (the default). */
-export const onSqlite = !testUrl || /^file:|^:memory:$/.test(testUrl)
-/**
- * `test(name, {skip: SQLITE_ONLY}, fn)` for tests that tamper with rows directly: skipped,
- * saying why, on any other database. (A static skip: Node 20 runs no afterEach hook for a
- * test that skips itself with t.skip(), which would leak that test's harness.)
- */
-export const SQLITE_ONLY: string | false = onSqlite ? false : 'tampers with rows directly; only the SQLite variant exists so far (a PostgreSQL variant will come)'
+// ---- raw rows ------------------------------------------------------------------------
 
-/** The SQLite connection behind the store, or null on any other database. */
-export function sqliteOf(h: Harness): import('better-sqlite3').Database | null {
-  return h.store.dialect === 'sqlite' ? ((h.store as any).raw ?? null) : null
+/**
+ * Plain SQL against the store's own connection, for tests that tamper with rows directly or
+ * look for data the API no longer shows. Written with `?` placeholders on either database.
+ * The dialects differ in what rows carry: structured columns (before, after, settings…) are
+ * JSON text on SQLite but jsonb on PostgreSQL, where they come back parsed (read them with
+ * `parse(value)`, write them with `json(value)`); instant columns (at, created_at…) are
+ * bigint on PostgreSQL and come back as strings (use Number()).
+ */
+export interface RawDb {
+  readonly dialect: 'sqlite' | 'postgres'
+  /** Runs a statement; the number of rows it changed. */
+  run(sql: string, ...params: unknown[]): Promise<number>
+  get<T = any>(sql: string, ...params: unknown[]): Promise<T | undefined>
+  all<T = any>(sql: string, ...params: unknown[]): Promise<T[]>
+  /** A value as a parameter for a JSON column. */
+  json(value: unknown): unknown
+  /** A JSON column as read back, as its JS value. */
+  parse(value: unknown): unknown
+  /** The application's tables. */
+  tables(): Promise<string[]>
+}
+
+/** `?` placeholders to `$1..$n`, leaving quoted strings and identifiers alone. */
+const dollarParams = (sql: string) => {
+  let n = 0
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (m) => (m === '?' ? `$${++n}` : m))
+}
+
+export function rawDb(h: Harness): RawDb {
+  const raw = (h.store as any).raw
+  assert.ok(raw, `the ${h.store.dialect} store exposes no raw connection`)
+  if (h.store.dialect === 'sqlite') {
+    const db = raw as import('better-sqlite3').Database
+    return {
+      dialect: 'sqlite',
+      run: async (sql, ...params) => db.prepare(sql).run(...params).changes,
+      get: async (sql, ...params) => db.prepare(sql).get(...params) as any,
+      all: async (sql, ...params) => db.prepare(sql).all(...params) as any[],
+      json: (value) => (value === null || value === undefined ? null : JSON.stringify(value)),
+      parse: (value) => (typeof value === 'string' ? JSON.parse(value) : value),
+      tables: async () =>
+        (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name),
+    }
+  }
+  const pg = raw as import('postgres').Sql
+  // drizzle makes the json/jsonb serializers of the client it wraps pass values through, so
+  // a jsonb parameter must be JSON text; a plain postgres.js client would JSON-encode it.
+  const encodes = (pg as any).options?.serializers?.[3802]
+  const jsonText = typeof encodes !== 'function' || encodes('x') === 'x'
+  const query = (sql: string, params: unknown[]) => pg.unsafe(dollarParams(sql), params as any[])
+  return {
+    dialect: 'postgres',
+    run: async (sql, ...params) => (await query(sql, params)).count,
+    get: async (sql, ...params) => (await query(sql, params))[0] as any,
+    all: async (sql, ...params) => [...(await query(sql, params))] as any[],
+    json: (value) => (value === null || value === undefined ? null : jsonText ? JSON.stringify(value) : value),
+    parse: (value) => value,
+    tables: async () =>
+      (
+        await pg.unsafe<{ name: string }[]>(
+          "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY table_name",
+        )
+      ).map((r) => r.name),
+  }
 }
