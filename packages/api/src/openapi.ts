@@ -40,6 +40,7 @@ const components = {
   VerifyResult: z.object({
     ok: z.boolean(),
     count: z.number().int(),
+    head: z.string(),
     firstBad: z.object({ seq: z.number().int(), id: z.string(), problem: z.string() }).optional(),
   }),
   SubscriberExport: z.object({

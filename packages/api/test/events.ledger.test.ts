@@ -4,6 +4,13 @@ import { chainHash, contentHash } from '../src/db/ledger.ts'
 import { assertFieldError, assertInstant, assertProblem, putStandardTopics, putSubscriber, setup, T0, type Harness, type TenantHandle } from './harness.ts'
 import { allEvents, asSubscriber, oneClick, parts, postForm, rawDb, subscriberWithLink } from './links-helpers.ts'
 
+/** A chain that verifies, with `count` events and the hash of its last one as `head`. */
+function assertVerified(result: any, count: number) {
+  assert.equal(result.ok, true, JSON.stringify(result))
+  assert.equal(result.count, count)
+  assert.match(result.head, /^[0-9a-f]{64}$/)
+}
+
 describe('GET /v1/events', () => {
   let h: Harness
   before(async () => {
@@ -92,7 +99,7 @@ describe('GET /v1/events', () => {
     assert.deepEqual((await t.req('GET', '/v1/events')).body.data, [])
     await putSubscriber(t, 'x', {})
     assert.deepEqual((await t.req('GET', '/v1/events')).body.data.map((e: any) => e.seq), [1])
-    assert.deepEqual((await t.req('GET', '/v1/events/verify')).body, { ok: true, count: 1 })
+    assertVerified((await t.req('GET', '/v1/events/verify')).body, 1)
   })
 
   for (const [q, pointer] of [['limit=0', '/limit'], ['limit=1001', '/limit'], ['limit=abc', '/limit'], ['after=-1', '/after'], ['after=1.5', '/after']] as const) {
@@ -111,7 +118,7 @@ describe('GET /v1/events', () => {
   test('GET /v1/events/verify answers {ok: true, count}', async () => {
     const res = await h.req('GET', '/v1/events/verify')
     assert.equal(res.status, 200, res.text)
-    assert.deepEqual(res.body, { ok: true, count: 7 })
+    assertVerified(res.body, 7)
   })
 })
 
@@ -129,7 +136,7 @@ describe('every source of change lands in the ledger', () => {
       assert.deepEqual(events.map((e) => e.source), ['api', 'widget', 'link', 'one_click'])
       assert.deepEqual(events.map((e) => e.actor), [h.adminKeyId, jti, jti, jti])
       for (let i = 1; i < events.length; i++) assert.deepEqual(events[i].before, events[i - 1].after, `event ${i} chains its before onto the previous after`)
-      assert.deepEqual((await h.req('GET', '/v1/events/verify')).body, { ok: true, count: 4 })
+      assertVerified((await h.req('GET', '/v1/events/verify')).body, 4)
     } finally {
       await h.close()
     }
@@ -159,7 +166,7 @@ describe('tampering with the ledger', () => {
   const eventAt = async (seq: number) => (await allEvents(t)).find((e) => e.seq === seq)
 
   test('an untouched chain verifies', async () => {
-    assert.deepEqual(await verify(), { ok: true, count: 6 })
+    assertVerified(await verify(), 6)
   })
 
   test("a row whose 'after' was edited directly in the database fails verify at exactly that event", async () => {
@@ -201,6 +208,16 @@ describe('tampering with the ledger', () => {
     assert.equal(result.ok, false)
     assert.equal(result.firstBad.seq, 4)
     assert.equal(result.firstBad.id, next.id)
+  })
+
+  test('events cut off the end leave a shorter chain whose head no longer matches the one noted before', async () => {
+    const before = await verify()
+    assertVerified(before, 6)
+    assert.equal(before.head, (await eventAt(6)).hash)
+    assert.equal(await rawDb(h).run('DELETE FROM consent_events WHERE tenant_id = ? AND seq = ?', t.id, 6), 1)
+    const afterCut = await verify()
+    assertVerified(afterCut, 5)
+    assert.notEqual(afterCut.head, before.head)
   })
 
   test('deleting the first row is caught', async () => {
@@ -284,7 +301,7 @@ describe('tampering with the ledger', () => {
     await putSubscriber(other, 'o1', { status: 'unsubscribed' })
     assert.equal(await raw.run('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?', 'x', t.id, 2), 1)
     assert.equal((await verify()).ok, false)
-    assert.deepEqual((await other.req('GET', '/v1/events/verify')).body, { ok: true, count: 2 })
+    assertVerified((await other.req('GET', '/v1/events/verify')).body, 2)
   })
 
   test('the chain keeps verifying as new events are appended after many changes', async () => {

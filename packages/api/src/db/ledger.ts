@@ -66,9 +66,14 @@ export interface StoredEvent extends EventContent, EventPosition {
   erasedAt: number | null
 }
 
+/**
+ * `head` is the hash of the last event: keep it somewhere else (a log, a ticket, an email to
+ * yourself) and compare later — events cut off the end of a chain leave a valid but shorter
+ * chain with another head.
+ */
 export type VerifyResult =
-  | { ok: true; count: number }
-  | { ok: false; count: number; firstBad: { seq: number; id: string; problem: string } }
+  | { ok: true; count: number; head: string }
+  | { ok: false; count: number; head: string; firstBad: { seq: number; id: string; problem: string } }
 
 /** Walks a tenant's events in order; call `step` per event, then `result`. */
 export class ChainVerifier {
@@ -91,6 +96,6 @@ export class ChainVerifier {
   }
 
   result(): VerifyResult {
-    return this.#bad ? { ok: false, count: this.#seq, firstBad: this.#bad } : { ok: true, count: this.#seq }
+    return this.#bad ? { ok: false, count: this.#seq, head: this.#prev, firstBad: this.#bad } : { ok: true, count: this.#seq, head: this.#prev }
   }
 }
