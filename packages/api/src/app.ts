@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { Deps, Env } from './env.ts'
-import { ApiError, notFound, onError } from './errors.ts'
+import { notFound, onError } from './errors.ts'
+import { bodyLimit } from './middleware/body-limit.ts'
 import { jsonOnly } from './middleware/json.ts'
 import { admin } from './routes/admin.ts'
 import { apiKeys } from './routes/api-keys.ts'
@@ -22,9 +22,6 @@ import { widgetRoutes } from './routes/widget.ts'
 export type { Deps, Env } from './env.ts'
 
 const KiB = 1024
-const tooLarge = (max: number) => () => {
-  throw new ApiError('payload_too_large', `the request body is larger than ${max / KiB} KiB`)
-}
 
 export interface AppOptions {
   /** Answered by /healthz while the server drains on shutdown. */
@@ -52,13 +49,13 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
 
   // 10,000 checks with the longest ids (128 characters, even \uXXXX-escaped) fit in 16 MiB;
   // nothing else needs more than 256 KiB.
-  app.use('/v1/check/batch', bodyLimit({ maxSize: 16384 * KiB, onError: tooLarge(16384 * KiB) }))
-  const smallBodies = bodyLimit({ maxSize: 256 * KiB, onError: tooLarge(256 * KiB) })
+  app.use('/v1/check/batch', bodyLimit({ maxSize: 16384 * KiB }))
+  const smallBodies = bodyLimit({ maxSize: 256 * KiB })
   app.use('/v1/*', async function limit(c, next) {
     return c.req.path === '/v1/check/batch' ? next() : smallBodies(c, next)
   })
   app.use('/v1/*', jsonOnly())
-  app.use('/u/*', bodyLimit({ maxSize: 64 * KiB, onError: tooLarge(64 * KiB) }))
+  app.use('/u/*', bodyLimit({ maxSize: 64 * KiB }))
 
   const limiter = new RateLimiter()
 

@@ -8,6 +8,8 @@ export const configSchema = z.object({
     .string()
     .default('file:./data/heed.db')
     .refine((u) => u.startsWith('file:') || u === ':memory:' || /^postgres(ql)?:\/\//.test(u), 'use file:PATH for SQLite or postgres://… for PostgreSQL'),
+  /** SQLite: NORMAL (default) survives a crash of the server; FULL also a power cut, slower. */
+  HEED_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /** PostgreSQL connections in each process's pool. */
   HEED_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
   /** Root token for POST /v1/admin/tenants; the admin API is off when unset. */

@@ -9,7 +9,7 @@ import { DEMO_MERCHANT_ORIGIN, DEMO_TENANT_ID, seedDemo } from './demo.ts'
 import { issueToken } from './tokens.ts'
 
 const config = loadConfig()
-const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATABASE_POOL_SIZE })
+const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATABASE_POOL_SIZE, synchronous: config.HEED_SQLITE_SYNCHRONOUS })
 
 if (config.HEED_DEMO === '1') await announceDemo(store, config)
 

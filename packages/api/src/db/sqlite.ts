@@ -42,13 +42,15 @@ import type {
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle/sqlite', import.meta.url))
 
 /** Opens (and migrates) a SQLite database: `file:./data/heed.db`, a path, or `:memory:`. */
-export function openSqlite(url: string): SqliteStore {
+export function openSqlite(url: string, options: { synchronous?: 'NORMAL' | 'FULL' } = {}): SqliteStore {
   const path = url === ':memory:' || url === 'file::memory:' ? ':memory:' : resolve(url.replace(/^file:/, ''))
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new Database(path)
   sqlite.pragma('journal_mode = WAL')
-  // FULL: a 2xx write has reached the disk and survives a crash or kill -9 of the server.
-  sqlite.pragma('synchronous = FULL')
+  // In WAL mode, NORMAL writes every commit to the WAL file before the 2xx goes out: it
+  // survives a crash or kill -9 of the server; only a power cut or OS crash can lose the
+  // last commits. HEED_SQLITE_SYNCHRONOUS=FULL syncs every commit to the disk as well.
+  sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
   const db = drizzle(sqlite, { schema })
@@ -61,6 +63,7 @@ export class SqliteStore implements Store {
   readonly #sqlite: Database.Database
   readonly #db: BetterSQLite3Database<typeof schema>
   readonly #q
+  readonly #readDecisionData: (tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) => DecisionData
 
   constructor(sqlite: Database.Database, db: BetterSQLite3Database<typeof schema>) {
     this.#sqlite = sqlite
@@ -70,23 +73,35 @@ export class SqliteStore implements Store {
       SELECT d.subscriber_id, d.topic, d.channel, d.at FROM dispatches d
       LEFT JOIN topics t ON t.tenant_id = d.tenant_id AND t.key = d.topic
       WHERE d.tenant_id = ? AND d.subscriber_id ${ids} AND d.at > ? AND coalesce(t.required, 0) = 0`
+    this.#readDecisionData = sqlite.transaction((tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) =>
+      this.#decisionData(tenantId, subscriberIds, topicKeys, since),
+    )
     this.#q = {
       auth: sqlite.prepare<[string], { key_id: string; role: 'admin' | 'sender'; name: string | null; prefix: string; key_created_at: number; tenant_id: string; settings: string; created_at: number; updated_at: number }>(`
         SELECT k.id AS key_id, k.role, k.name, k.prefix, k.created_at AS key_created_at,
                t.id AS tenant_id, t.settings, t.created_at, t.updated_at
         FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
         WHERE k.hash = ? AND k.revoked_at IS NULL`),
-      subscriber: sqlite.prepare<[string, string], RawEngineSubscriber>(`SELECT ${subCols} FROM subscribers WHERE tenant_id = ? AND id = ?`),
+      single: sqlite.prepare<
+        [{ tenant: string; subscriber: string; topic: string; since: number }],
+        Omit<RawEngineSubscriber, 'id'> & { id: string | null; t_key: string | null; t_channels: string | null; t_default_subscribed: number | null; t_required: number | null; hist: string | null }
+      >(`
+        SELECT s.id, s.status, s.timezone, s.channels, s.topics, s.cap, s.quiet_hours, s.paused_until, s.has_caps,
+               t.key AS t_key, t.channels AS t_channels, t.default_subscribed AS t_default_subscribed, t.required AS t_required,
+               CASE WHEN s.has_caps THEN (
+                 SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
+                 LEFT JOIN topics rt ON rt.tenant_id = d.tenant_id AND rt.key = d.topic
+                 WHERE d.tenant_id = :tenant AND d.subscriber_id = :subscriber AND d.at > :since AND coalesce(rt.required, 0) = 0
+               ) END AS hist
+        FROM (SELECT 1)
+        LEFT JOIN subscribers s ON s.tenant_id = :tenant AND s.id = :subscriber
+        LEFT JOIN topics t ON t.tenant_id = :tenant AND t.key = :topic AND t.deleted_at IS NULL`),
       subscribers: sqlite.prepare<[string, string], RawEngineSubscriber>(
         `SELECT ${subCols} FROM subscribers WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
-      ),
-      topic: sqlite.prepare<[string, string], RawEngineTopic>(
-        'SELECT key, channels, default_subscribed, required FROM topics WHERE tenant_id = ? AND key = ? AND deleted_at IS NULL',
       ),
       topics: sqlite.prepare<[string, string], RawEngineTopic>(
         'SELECT key, channels, default_subscribed, required FROM topics WHERE tenant_id = ? AND deleted_at IS NULL AND key IN (SELECT value FROM json_each(?))',
       ),
-      history: sqlite.prepare<[string, string, number], RawDispatch>(histSql('= ?')),
       histories: sqlite.prepare<[string, string, number], RawDispatch>(histSql('IN (SELECT value FROM json_each(?))')),
       dispatchByMessage: sqlite.prepare<[string, string], { subscriber_id: string; topic: string; channel: string; decision: string }>(
         'SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ? AND message_id = ?',
@@ -282,19 +297,25 @@ export class SqliteStore implements Store {
 
   #decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {
     const q = this.#q
-    const subs =
-      subscriberIds.length === 1
-        ? q.subscriber.all(tenantId, subscriberIds[0]!)
-        : q.subscribers.all(tenantId, JSON.stringify([...new Set(subscriberIds)]))
-    const tops = topicKeys.length === 1 ? q.topic.all(tenantId, topicKeys[0]!) : q.topics.all(tenantId, JSON.stringify([...new Set(topicKeys)]))
+    if (subscriberIds.length === 1 && topicKeys.length === 1) {
+      // One statement for a single check: one round of file locks, one consistent read.
+      const row = q.single.get({ tenant: tenantId, subscriber: subscriberIds[0]!, topic: topicKeys[0]!, since })!
+      const subs = row.id === null ? [] : [row as RawEngineSubscriber]
+      const tops = row.t_key === null ? [] : [{ key: row.t_key, channels: row.t_channels!, default_subscribed: row.t_default_subscribed!, required: row.t_required! }]
+      const hist = row.hist === null ? [] : (JSON.parse(row.hist) as Array<[string, string, number]>).map(([topic, channel, at]) => ({ subscriber_id: row.id!, topic, channel, at }))
+      return decisionDataFrom(subs, tops, hist)
+    }
+    const subs = q.subscribers.all(tenantId, JSON.stringify([...new Set(subscriberIds)]))
+    const tops = q.topics.all(tenantId, JSON.stringify([...new Set(topicKeys)]))
     const capped = subs.filter((r) => r.has_caps).map((r) => r.id)
-    const hist: RawDispatch[] =
-      capped.length === 0 ? [] : capped.length === 1 ? q.history.all(tenantId, capped[0]!, since) : q.histories.all(tenantId, JSON.stringify(capped), since)
+    const hist: RawDispatch[] = capped.length === 0 ? [] : q.histories.all(tenantId, JSON.stringify(capped), since)
     return decisionDataFrom(subs, tops, hist)
   }
 
   async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
-    return this.#decisionData(tenantId, subscriberIds, topicKeys, since)
+    if (subscriberIds.length === 1 && topicKeys.length === 1) return this.#decisionData(tenantId, subscriberIds, topicKeys, since)
+    // A batch reads in one transaction: one consistent snapshot for all its statements.
+    return this.#readDecisionData(tenantId, subscriberIds, topicKeys, since)
   }
 
   async reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {

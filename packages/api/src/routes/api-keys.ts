@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { Env } from '../env.ts'
 import { ApiError } from '../errors.ts'
 import { mintApiKey } from '../keys.ts'
-import { apiKeyAuth } from '../middleware/auth.ts'
+import { apiKeyAuth, forgetAuthenticated } from '../middleware/auth.ts'
 import { validate } from '../validate.ts'
 import { apiKeyView } from '../views.ts'
 
@@ -35,6 +35,7 @@ apiKeys.delete('/:id', validate('param', z.object({ id: z.string().min(1).max(64
     throw new ApiError('conflict', 'this is the last active admin key; create another admin key before revoking it')
   }
   const revoked = await store.revokeApiKey(c.var.tenant.id, id, now())
+  forgetAuthenticated(store)
   if (!revoked) throw new ApiError('not_found', `no API key "${id}"`)
   return c.json(apiKeyView(revoked))
 })

@@ -2,7 +2,7 @@ import { Hono } from 'hono'
 import { patchTenantBodySchema, tenantSettingsSchema } from '@heed/shared'
 import type { Env } from '../env.ts'
 import { ApiError, validationError } from '../errors.ts'
-import { apiKeyAuth } from '../middleware/auth.ts'
+import { apiKeyAuth, forgetAuthenticated } from '../middleware/auth.ts'
 import { validate } from '../validate.ts'
 import { tenantView } from '../views.ts'
 
@@ -22,6 +22,7 @@ tenant.patch('/', validate('json', patchTenantBodySchema), async (c) => {
   })
   if (!merged.success) throw validationError(merged.error)
   const updated = await c.var.deps.store.updateTenant(current.id, merged.data, c.var.deps.now())
+  forgetAuthenticated(c.var.deps.store)
   if (!updated) throw new ApiError('not_found', 'this tenant no longer exists')
   return c.json(tenantView(updated))
 })
