@@ -31,5 +31,17 @@ export async function checkMany(store: Store, tenant: TenantRecord, items: reado
   const subscriberIds = items.length === 1 ? [items[0]!.subscriberId] : [...new Set(items.map((i) => i.subscriberId))]
   const topicKeys = items.length === 1 ? [items[0]!.topic] : [...new Set(items.map((i) => i.topic))]
   const data = await store.decisionData(tenant.id, subscriberIds, topicKeys, at - LONGEST_WINDOW_MS)
-  return items.map((item) => decideFrom(data, tenant, item, at))
+  if (items.length <= DECIDE_SLICE) return items.map((item) => decideFrom(data, tenant, item, at))
+  // A big batch decides in slices and lets other requests in between, so single checks
+  // arriving meanwhile wait for one slice, not for the whole batch.
+  const out: Decision[] = new Array(items.length)
+  for (let start = 0; start < items.length; start += DECIDE_SLICE) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+    const end = Math.min(items.length, start + DECIDE_SLICE)
+    for (let i = start; i < end; i++) out[i] = decideFrom(data, tenant, items[i]!, at)
+  }
+  return out
 }
+
+/** Decisions made between two turns of the event loop in a batch. */
+const DECIDE_SLICE = 1000
