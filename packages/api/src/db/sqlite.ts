@@ -53,6 +53,11 @@ export function openSqlite(url: string, options: { synchronous?: 'NORMAL' | 'FUL
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
+  // Read pages through a memory map instead of one read() system call per page missing from
+  // SQLite's own cache (2 MiB by default): at 100,000 subscribers and more, most pages miss.
+  // SQLite caps the map at its compile-time limit (2 GiB); the pages are the OS's file cache.
+  sqlite.pragma('mmap_size = 2147418112')
+  sqlite.pragma('cache_size = -65536')
   const db = drizzle(sqlite, { schema })
   migrate(db, { migrationsFolder: MIGRATIONS })
   return new SqliteStore(sqlite, db)
