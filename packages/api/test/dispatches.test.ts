@@ -253,6 +253,22 @@ describe('POST /v1/dispatches under concurrency', () => {
     assert.equal(after.body.reason, 'frequency_cap')
   })
 
+  test('concurrent reserves settle one by one: a messageId reused for another subscriber is 409 while the others record', async () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `mixed-${i}`)
+    for (const id of ids) await putSubscriber(h, id, { topics: { news: { subscribed: true } } })
+    const results = await Promise.all(
+      ids.map((id, i) => h.req('POST', '/v1/dispatches', { subscriberId: id, topic: 'news', messageId: i % 5 === 4 ? 'mixed-shared' : `mixed-own-${i}`, at: iso(T) })),
+    )
+    const statuses = results.map((r) => r.status)
+    assert.equal(statuses.filter((s) => s === 201).length, 17, statuses.join(','))
+    assert.equal(statuses.filter((s) => s === 409).length, 3, statuses.join(','))
+    for (const r of results.filter((r) => r.status === 409)) assertProblem(r, 409)
+    for (const [i, id] of ids.entries()) {
+      const exported = await h.req('GET', `/v1/subscribers/${id}/export`)
+      assert.equal(exported.body.dispatches.length, results[i]!.status === 201 ? 1 : 0, `${id}: ${exported.text}`)
+    }
+  })
+
   test('50 concurrent repeats of one messageId record it once', async () => {
     await putSubscriber(h, 'repeat', { topics: { news: { subscribed: true } }, cap: { max: 2, per: 'day' } })
     const body = { subscriberId: 'repeat', topic: 'news', messageId: 'same-message', at: iso(T) }

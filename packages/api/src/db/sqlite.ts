@@ -63,11 +63,22 @@ export function openSqlite(url: string, options: { synchronous?: 'NORMAL' | 'FUL
   return new SqliteStore(sqlite, db)
 }
 
+interface PendingReserve {
+  tenantId: string
+  req: DispatchRequest
+  decide: (data: DecisionData) => Decision
+  resolve: (result: ReserveResult) => void
+  reject: (error: unknown) => void
+}
+
+type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }
+
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const
   readonly #sqlite: Database.Database
   readonly #db: BetterSQLite3Database<typeof schema>
   readonly #q
+  readonly #reserveGroup: (group: readonly PendingReserve[], outcomes: ReserveOutcome[]) => void
   readonly #readDecisionData: (tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) => DecisionData
 
   constructor(sqlite: Database.Database, db: BetterSQLite3Database<typeof schema>) {
@@ -81,6 +92,15 @@ export class SqliteStore implements Store {
     this.#readDecisionData = sqlite.transaction((tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) =>
       this.#decisionData(tenantId, subscriberIds, topicKeys, since),
     )
+    this.#reserveGroup = sqlite.transaction((group: readonly PendingReserve[], outcomes: ReserveOutcome[]) => {
+      for (const p of group) {
+        try {
+          outcomes.push({ ok: true, value: this.#reserveOne(p.tenantId, p.req, p.decide) })
+        } catch (error) {
+          outcomes.push({ ok: false, error })
+        }
+      }
+    }).immediate
     this.#q = {
       auth: sqlite.prepare<[string], { key_id: string; role: 'admin' | 'sender'; name: string | null; prefix: string; key_created_at: number; tenant_id: string; settings: string; created_at: number; updated_at: number }>(`
         SELECT k.id AS key_id, k.role, k.name, k.prefix, k.created_at AS key_created_at,
@@ -125,6 +145,8 @@ export class SqliteStore implements Store {
   }
 
   async close() {
+    // Reserves already queued are committed (or failed) before the connection goes.
+    this.#flushReserves()
     if (this.#sqlite.open) this.#sqlite.close()
   }
 
@@ -323,32 +345,55 @@ export class SqliteStore implements Store {
     return this.#readDecisionData(tenantId, subscriberIds, topicKeys, since)
   }
 
-  async reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
+  /**
+   * Check-and-reserve with group commit: reserves arriving in the same turn of the event loop
+   * are queued and run one after another, in arrival order, inside one IMMEDIATE transaction,
+   * each seeing the ones before it. Every reserve still reads, decides and writes on its own;
+   * only the transaction (its file locks and WAL append) is shared. Each promise settles after
+   * the commit, so a 2xx is never sent for a reserve that is not on disk, and a failed commit
+   * fails every reserve of its group, none recorded.
+   */
+  reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
+    return new Promise((resolve, reject) => {
+      this.#pendingReserves.push({ tenantId, req, decide, resolve, reject })
+      if (this.#pendingReserves.length === 1) setImmediate(this.#flushReserves)
+    })
+  }
+
+  #pendingReserves: PendingReserve[] = []
+
+  readonly #flushReserves = () => {
+    const group = this.#pendingReserves
+    this.#pendingReserves = []
+    if (group.length === 0) return
+    const outcomes: ReserveOutcome[] = []
+    try {
+      this.#reserveGroup(group, outcomes)
+    } catch (error) {
+      for (const p of group) p.reject(error)
+      return
+    }
+    group.forEach((p, i) => {
+      const o = outcomes[i]!
+      if (o.ok) p.resolve(o.value)
+      else p.reject(o.error)
+    })
+  }
+
+  #reserveOne(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): ReserveResult {
     const q = this.#q
-    return this.#sqlite
-      .transaction((): ReserveResult => {
-        const prior = q.dispatchByMessage.get(tenantId, req.messageId)
-        if (prior) {
-          const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
-          return same ? { kind: 'replayed', decision: JSON.parse(prior.decision) } : { kind: 'conflict' }
-        }
-        const since = req.at - 30 * 86_400_000
-        const decision = decide(this.#decisionData(tenantId, [req.subscriberId], [req.topic], since))
-        if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
-        q.insertDispatch.run(
-          tenantId,
-          req.subscriberId,
-          req.topic,
-          req.channel,
-          req.messageId,
-          req.at,
-          req.enforce ? 1 : 0,
-          JSON.stringify(decision),
-          Date.now(),
-        )
-        return { kind: 'recorded', decision }
-      })
-      .immediate()
+    const prior = q.dispatchByMessage.get(tenantId, req.messageId)
+    if (prior) {
+      const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
+      return same ? { kind: 'replayed', decision: JSON.parse(prior.decision) } : { kind: 'conflict' }
+    }
+    const since = req.at - 30 * 86_400_000
+    const decision = decide(this.#decisionData(tenantId, [req.subscriberId], [req.topic], since))
+    if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
+    // One write statement: if it fails, SQLite undoes just this statement and the rest of the
+    // group goes on.
+    q.insertDispatch.run(tenantId, req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce ? 1 : 0, JSON.stringify(decision), Date.now())
+    return { kind: 'recorded', decision }
   }
 
   async listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }) {
