@@ -1,4 +1,5 @@
 import { Hono } from 'hono'
+import { inThreadBatches } from './batch.ts'
 import type { Deps, Env } from './env.ts'
 import { notFound, onError } from './errors.ts'
 import { bodyLimit } from './middleware/body-limit.ts'
@@ -32,7 +33,7 @@ export interface AppOptions {
 
 /** Builds the whole HTTP app. The server and the tests both call this. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const full: Required<Deps> = { now: Date.now, ...deps }
+  const full: Required<Deps> = { now: Date.now, batches: inThreadBatches(deps.store), ...deps }
   const app = new Hono<Env>()
 
   app.onError(onError)

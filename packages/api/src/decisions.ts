@@ -27,7 +27,7 @@ export function decideFrom(data: DecisionData, tenant: TenantRecord, item: Check
 }
 
 /** Decides any number of checks at one instant, with the data loaded set-based. */
-export async function checkMany(store: Store, tenant: TenantRecord, items: readonly CheckItem[], at: number): Promise<Decision[]> {
+export async function checkMany(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, items: readonly CheckItem[], at: number): Promise<Decision[]> {
   const subscriberIds = items.length === 1 ? [items[0]!.subscriberId] : [...new Set(items.map((i) => i.subscriberId))]
   const topicKeys = items.length === 1 ? [items[0]!.topic] : [...new Set(items.map((i) => i.topic))]
   const data = await store.decisionData(tenant.id, subscriberIds, topicKeys, at - LONGEST_WINDOW_MS)

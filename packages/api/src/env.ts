@@ -1,3 +1,4 @@
+import type { BatchDecider } from './batch.ts'
 import type { Config } from './config.ts'
 import type { ApiKeyRecord, Store, TenantRecord } from './db/store.ts'
 
@@ -7,6 +8,8 @@ export interface Deps {
   config: Config
   /** The clock, in epoch ms; tests may pin it. */
   now?: () => number
+  /** Where batch checks are decided; by default in the request's thread. */
+  batches?: BatchDecider
 }
 
 export type Env = {

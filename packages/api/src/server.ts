@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import { createApp } from './app.ts'
+import { batchDecider } from './batch-worker.ts'
 import { loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
@@ -14,7 +15,8 @@ const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATAB
 if (config.HEED_DEMO === '1') await announceDemo(store, config)
 
 let draining = false
-const app = createApp({ store, config }, { isDraining: () => draining })
+const batches = batchDecider(store)
+const app = createApp({ store, config, batches }, { isDraining: () => draining })
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   console.log(`Heed listening on ${config.publicUrl} (port ${info.port}, ${store.dialect})`)
 })
@@ -37,6 +39,7 @@ async function shutdown(signal: string) {
     if ('closeIdleConnections' in server) server.closeIdleConnections()
   })
   clearInterval(idle)
+  await batches.close()
   await store.close()
   console.log('closed')
   process.exit(0)

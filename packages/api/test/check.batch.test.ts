@@ -142,6 +142,26 @@ describe('POST /v1/check/batch', () => {
     assertProblem(await h.req('POST', '/v1/check/batch', body), 413)
   })
 
+  test('each batch sees every change committed before it: preferences and dispatches', async () => {
+    await putSubscriber(h, 'flip', { topics: { news: { subscribed: true } }, cap: { max: 2, per: 'day' } })
+    const batch = async () => {
+      const res = await h.req('POST', '/v1/check/batch', { at: iso(T), checks: [{ subscriberId: 'flip', topic: 'news' }] })
+      assert.equal(res.status, 200, res.text)
+      return res.body.results[0].reason
+    }
+    for (let round = 0; round < 3; round++) {
+      await putSubscriber(h, 'flip', { topics: { news: { subscribed: false } } })
+      assert.equal(await batch(), 'topic_opted_out', `round ${round}`)
+      await putSubscriber(h, 'flip', { topics: { news: { subscribed: true } } })
+      assert.equal(await batch(), 'ok', `round ${round}`)
+    }
+    for (const m of ['flip-1', 'flip-2']) {
+      const d = await h.req('POST', '/v1/dispatches', { subscriberId: 'flip', topic: 'news', messageId: m, at: iso(T - HOUR) })
+      assert.equal(d.status, 201, d.text)
+    }
+    assert.equal(await batch(), 'frequency_cap')
+  })
+
   test('a batch check records nothing', async () => {
     const id = uid('cust_')
     await putSubscriber(h, id, { topics: { news: { subscribed: true } }, cap: { max: 1, per: 'day' } })

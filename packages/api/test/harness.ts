@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, type App } from '../src/app.ts'
+import { batchDecider } from '../src/batch-worker.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { openStore } from '../src/db/open.ts'
 import type { Store } from '../src/db/store.ts'
@@ -116,7 +117,8 @@ export async function setup(options: SetupOptions = {}): Promise<Harness> {
   const config = loadConfig(env)
   const store = await openStore(db.url)
   const clock = { now: T0 }
-  const app = createApp({ store, config, now: () => clock.now })
+  const batches = batchDecider(store)
+  const app = createApp({ store, config, now: () => clock.now, batches })
 
   const raw: Harness['raw'] = (method, path, body, opts = {}) =>
     request(app, null, method, path, body, opts.root ? { auth: `Bearer ${ROOT_TOKEN}`, ...opts } : opts)
@@ -158,6 +160,7 @@ export async function setup(options: SetupOptions = {}): Promise<Harness> {
     raw,
     createTenant,
     async close() {
+      await batches.close()
       await store.close()
       db.dispose()
     },

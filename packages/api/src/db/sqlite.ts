@@ -51,16 +51,31 @@ export function openSqlite(url: string, options: { synchronous?: 'NORMAL' | 'FUL
   // survives a crash or kill -9 of the server; only a power cut or OS crash can lose the
   // last commits. HEED_SQLITE_SYNCHRONOUS=FULL syncs every commit to the disk as well.
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
-  sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('foreign_keys = ON')
+  tune(sqlite)
+  const db = drizzle(sqlite, { schema })
+  migrate(db, { migrationsFolder: MIGRATIONS })
+  return new SqliteStore(sqlite, db, path === ':memory:' ? null : path)
+}
+
+/**
+ * A second, read-only connection to a SQLite file another connection has opened and
+ * migrated: the batch worker thread reads through it. In WAL mode it reads beside the
+ * writer and every read transaction sees all that was committed before it began.
+ */
+export function openSqliteReader(path: string): SqliteStore {
+  const sqlite = new Database(path, { readonly: true, fileMustExist: true })
+  tune(sqlite)
+  return new SqliteStore(sqlite, drizzle(sqlite, { schema }), path)
+}
+
+function tune(sqlite: Database.Database) {
+  sqlite.pragma('busy_timeout = 5000')
   // Read pages through a memory map instead of one read() system call per page missing from
   // SQLite's own cache (2 MiB by default): at 100,000 subscribers and more, most pages miss.
   // SQLite caps the map at its compile-time limit (2 GiB); the pages are the OS's file cache.
   sqlite.pragma('mmap_size = 2147418112')
   sqlite.pragma('cache_size = -65536')
-  const db = drizzle(sqlite, { schema })
-  migrate(db, { migrationsFolder: MIGRATIONS })
-  return new SqliteStore(sqlite, db)
 }
 
 interface PendingReserve {
@@ -81,7 +96,11 @@ export class SqliteStore implements Store {
   readonly #reserveGroup: (group: readonly PendingReserve[], outcomes: ReserveOutcome[]) => void
   readonly #readDecisionData: (tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) => DecisionData
 
-  constructor(sqlite: Database.Database, db: BetterSQLite3Database<typeof schema>) {
+  /** The database file, or null in memory. */
+  readonly file: string | null
+
+  constructor(sqlite: Database.Database, db: BetterSQLite3Database<typeof schema>, file: string | null) {
+    this.file = file
     this.#sqlite = sqlite
     this.#db = db
     const subCols = 'id, status, timezone, channels, topics, cap, quiet_hours, paused_until, has_caps'

@@ -1,0 +1,88 @@
+import { Worker } from 'node:worker_threads'
+import { inThreadBatches, type BatchDecider } from './batch.ts'
+import { SqliteStore } from './db/sqlite.ts'
+import type { Store, TenantRecord } from './db/store.ts'
+import { ApiError, type ErrorCode, type FieldError } from './errors.ts'
+
+/** What the batch thread answers for one request. */
+export type BatchReply =
+  | { id: number; json: Uint8Array }
+  | { id: number; problem: { code: ErrorCode; detail: string; errors?: FieldError[] } }
+  | { id: number; failure: string }
+
+export interface BatchRequest {
+  id: number
+  tenant: TenantRecord
+  text: string
+  now: number
+}
+
+/**
+ * Where batches are decided. On a SQLite file they go to a worker thread with its own
+ * read-only connection: parsing, reading and deciding 10,000 checks takes tens of
+ * milliseconds, and the thread serving single checks and reserves stays free meanwhile.
+ * PostgreSQL and in-memory SQLite decide them in the request's thread.
+ */
+export function batchDecider(store: Store): BatchDecider {
+  return store instanceof SqliteStore && store.file !== null ? new BatchWorker(store.file) : inThreadBatches(store)
+}
+
+/** One worker thread, started on the first batch and again after it dies. */
+export class BatchWorker implements BatchDecider {
+  readonly #file: string
+  #worker: Worker | null = null
+  #nextId = 0
+  readonly #pending = new Map<number, { resolve: (json: Uint8Array) => void; reject: (error: unknown) => void }>()
+
+  constructor(file: string) {
+    this.#file = file
+  }
+
+  decide(tenant: TenantRecord, text: string, now: number): Promise<Uint8Array> {
+    const worker = this.#worker ?? this.#start()
+    const id = this.#nextId++
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject })
+      worker.postMessage({ id, tenant, text, now } satisfies BatchRequest)
+    })
+  }
+
+  async close() {
+    const worker = this.#worker
+    this.#worker = null
+    if (worker) await worker.terminate()
+  }
+
+  #start(): Worker {
+    const entry = new URL(import.meta.url.endsWith('.ts') ? './batch-thread.ts' : './batch-thread.js', import.meta.url).href
+    // Worker threads do not inherit `--import tsx`: when running from TypeScript sources,
+    // the thread registers tsx itself before loading its entry.
+    const worker = entry.endsWith('.ts')
+      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, {
+          eval: true,
+          workerData: { file: this.#file },
+        })
+      : new Worker(new URL(entry), { workerData: { file: this.#file } })
+    // An idle worker does not keep the process alive; a waiting request does.
+    worker.unref()
+    worker.on('message', (reply: BatchReply) => {
+      const waiting = this.#pending.get(reply.id)
+      if (!waiting) return
+      this.#pending.delete(reply.id)
+      if ('json' in reply) waiting.resolve(reply.json)
+      else if ('problem' in reply) {
+        const { code, detail, errors } = reply.problem
+        waiting.reject(new ApiError(code, detail, errors ? { errors } : {}))
+      } else waiting.reject(new Error(`batch worker: ${reply.failure}`))
+    })
+    const fail = (error: unknown) => {
+      if (this.#worker === worker) this.#worker = null
+      for (const waiting of this.#pending.values()) waiting.reject(error)
+      this.#pending.clear()
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`batch worker exited with code ${code}`)))
+    this.#worker = worker
+    return worker
+  }
+}
