@@ -223,6 +223,8 @@ export interface PacedOptions {
   rate: number
   seconds: number
   serverPid?: number
+  /** Also adds each latency here (to pool several windows; see `pooled`). */
+  pool?: Latencies
 }
 
 /**
@@ -256,7 +258,11 @@ export async function paced(opts: PacedOptions): Promise<LoadResult> {
             inFlight--
             const status = res.statusCode ?? 0
             statuses[status] = (statuses[status] ?? 0) + 1
-            if (status >= 200 && status < 300) latencies.add(performance.now() - due)
+            if (status >= 200 && status < 300) {
+              const ms = performance.now() - due
+              latencies.add(ms)
+              opts.pool?.add(ms)
+            }
             resolve()
           })
         },
@@ -292,6 +298,33 @@ export async function paced(opts: PacedOptions): Promise<LoadResult> {
     seconds,
     serverCpuUs: usage.serverCpuMs === null || latencies.count === 0 ? null : (usage.serverCpuMs * 1000) / latencies.count,
     cores: { server: usage.serverCores, bench: usage.benchCores, database: usage.databaseCores, other: usage.otherCores },
+  }
+}
+
+/** Several windows as one: percentiles over all their latencies, rates and CPU over all their time. */
+export function pooled(windows: readonly LoadResult[], all: Latencies): LoadResult {
+  const sum = (f: (w: LoadResult) => number) => windows.reduce((n, w) => n + f(w), 0)
+  const seconds = sum((w) => w.seconds)
+  const requests = sum((w) => w.requests)
+  const statuses: Record<string, number> = {}
+  for (const w of windows) for (const [k, v] of Object.entries(w.statuses)) statuses[k] = (statuses[k] ?? 0) + v
+  const weighted = (f: (w: LoadResult) => number | null, by: (w: LoadResult) => number) =>
+    windows.some((w) => f(w) === null) ? null : sum((w) => f(w)! * by(w)) / sum(by)
+  return {
+    rps: requests / seconds,
+    requests,
+    ...all.summary(),
+    statuses,
+    errors: sum((w) => w.errors),
+    timeouts: sum((w) => w.timeouts),
+    seconds,
+    serverCpuUs: weighted((w) => w.serverCpuUs, (w) => w.requests),
+    cores: {
+      server: weighted((w) => w.cores.server, (w) => w.seconds),
+      bench: weighted((w) => w.cores.bench, (w) => w.seconds),
+      database: weighted((w) => w.cores.database, (w) => w.seconds),
+      other: weighted((w) => w.cores.other, (w) => w.seconds),
+    },
   }
 }
 
