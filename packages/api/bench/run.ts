@@ -397,7 +397,7 @@ async function main() {
         }
         if (has('mixed')) {
           const rounds = opts.quick ? 1 : 3
-          const window = opts.seconds / rounds
+          const window = opts.quick ? opts.seconds : opts.seconds / 2
           log(`single-check p99 at ${opts.rate}/s: idle, then while 10,000-check batches run back to back (${rounds} × ${window.toFixed(1)} s each, alternating)`)
           const fixed = { url: server.url, headers: auth, serverPid: server.pid, path: '/v1/check', body: checks, seconds: window, rate: opts.rate }
           await paced({ ...fixed, seconds: opts.warmupSeconds })
