@@ -55,7 +55,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use('/v1/*', async function limit(c, next) {
     return c.req.path === '/v1/check/batch' ? next() : smallBodies(c, next)
   })
-  app.use('/v1/*', jsonOnly())
+  app.use('/v1/*', jsonOnly(['/v1/check/batch']))
   app.use('/u/*', bodyLimit({ maxSize: 64 * KiB }))
 
   const limiter = new RateLimiter()

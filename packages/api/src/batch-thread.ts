@@ -14,10 +14,10 @@ import { ApiError } from './errors.ts'
 const store = openSqliteReader((workerData as { file: string }).file)
 lowerPriority()
 
-parentPort!.on('message', async ({ id, tenant, text, now }: BatchRequest) => {
+parentPort!.on('message', async ({ id, tenant, body, now }: BatchRequest) => {
   let reply: BatchReply
   try {
-    reply = { id, json: await decideBatch(store, tenant, text, now) }
+    reply = { id, json: await decideBatch(store, tenant, body, now) }
   } catch (error) {
     reply =
       error instanceof ApiError

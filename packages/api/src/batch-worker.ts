@@ -13,7 +13,7 @@ export type BatchReply =
 export interface BatchRequest {
   id: number
   tenant: TenantRecord
-  text: string
+  body: ArrayBuffer
   now: number
 }
 
@@ -38,12 +38,13 @@ export class BatchWorker implements BatchDecider {
     this.#file = file
   }
 
-  decide(tenant: TenantRecord, text: string, now: number): Promise<Uint8Array> {
+  /** `body` moves to the worker thread: the caller must not use it afterwards. */
+  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array> {
     const worker = this.#worker ?? this.#start()
     const id = this.#nextId++
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject })
-      worker.postMessage({ id, tenant, text, now } satisfies BatchRequest)
+      worker.postMessage({ id, tenant, body, now } satisfies BatchRequest, [body])
     })
   }
 

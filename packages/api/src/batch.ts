@@ -2,13 +2,16 @@ import { batchCheckBodySchema, instantSchema, isValidCheckItems, type BatchCheck
 import { checkMany } from './decisions.ts'
 import type { Store, TenantRecord } from './db/store.ts'
 import { ApiError, validationError } from './errors.ts'
+import { refuseNul } from './middleware/json.ts'
 
 /**
- * `POST /v1/check/batch` from the request's JSON text to the answer's JSON bytes. The same code runs on
+ * `POST /v1/check/batch` from the request body's bytes to the answer's JSON bytes. The same code runs on
  * the batch worker thread (SQLite files) and in the request's own thread (PostgreSQL,
  * in-memory SQLite), so both answer alike, errors included.
  */
-export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, text: string, now: number): Promise<Uint8Array> {
+export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array> {
+  const text = new TextDecoder().decode(body)
+  refuseNul(text)
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -42,14 +45,14 @@ function batchBody(value: unknown): BatchCheckBody {
 /** Decides batches: on a worker thread or in the calling thread. */
 export interface BatchDecider {
   /** The answer's JSON, UTF-8; refusals are thrown as ApiError. */
-  decide(tenant: TenantRecord, text: string, now: number): Promise<Uint8Array>
+  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array>
   close(): Promise<void>
 }
 
 /** Batches decided in the thread that received them. */
 export function inThreadBatches(store: Pick<Store, 'decisionData'>): BatchDecider {
   return {
-    decide: (tenant, text, now) => decideBatch(store, tenant, text, now),
+    decide: (tenant, body, now) => decideBatch(store, tenant, body, now),
     close: async () => {},
   }
 }

@@ -22,6 +22,6 @@ check.post('/', validate('json', checkBodySchema), async (c) => {
  * and decided where `deps.batches` says (a worker thread on SQLite files).
  */
 check.post('/batch', async (c) => {
-  const json = await c.var.deps.batches.decide(c.var.tenant, await c.req.text(), c.var.deps.now())
+  const json = await c.var.deps.batches.decide(c.var.tenant, await c.req.arrayBuffer(), c.var.deps.now())
   return c.body(paced(json), 200, { 'Content-Type': 'application/json', 'Content-Length': String(json.byteLength) })
 })
