@@ -1,0 +1,57 @@
+/** The batch worker thread behind POST /v1/check/batch on SQLite files. */
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { BatchWorker } from '../src/batch-worker.ts'
+import { SqliteStore } from '../src/db/sqlite.ts'
+import { ApiError } from '../src/errors.ts'
+import { putStandardTopics, putSubscriber, setup, type Harness } from './harness.ts'
+
+const T = Date.parse('2026-05-04T12:00:00Z')
+const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).buffer as ArrayBuffer
+const decoded = (answer: Uint8Array) => JSON.parse(new TextDecoder().decode(answer))
+
+describe('batch worker thread', { skip: process.env.HEED_TEST_DATABASE_URL ? 'SQLite files only' : false }, () => {
+  let h: Harness
+  let worker: BatchWorker
+  before(async () => {
+    h = await setup()
+    await putStandardTopics(h)
+    await putSubscriber(h, 'w-1', { topics: { news: { subscribed: true } } })
+    assert.ok(h.store instanceof SqliteStore && h.store.file)
+    worker = new BatchWorker(h.store.file)
+  })
+  after(async () => {
+    await worker.close()
+    await h.close()
+  })
+
+  const tenant = async () => (await h.store.getTenant(h.id))!
+  const body = { checks: [{ subscriberId: 'w-1', topic: 'news' }, { subscriberId: 'nobody', topic: 'news' }] }
+
+  test('decides on its own connection, answering the same as the request thread would', async () => {
+    const answer = decoded(await worker.decide(await tenant(), bytes(body), T))
+    assert.deepEqual(
+      answer.results.map((r: { reason: string }) => r.reason),
+      ['ok', 'unknown_subscriber'],
+    )
+  })
+
+  test('refusals come back as the same problem the request thread would throw', async () => {
+    await assert.rejects(worker.decide(await tenant(), bytes({ checks: [] }), T), (e: unknown) => {
+      assert.ok(e instanceof ApiError)
+      assert.equal(e.code, 'validation')
+      assert.equal(e.errors?.[0]?.pointer, '/checks')
+      return true
+    })
+    await assert.rejects(worker.decide(await tenant(), new TextEncoder().encode('{"checks":').buffer as ArrayBuffer, T), (e: unknown) => e instanceof ApiError && e.code === 'malformed_json')
+  })
+
+  test('a batch waiting when the thread stops is settled, not left hanging; the next batch starts a new thread', { timeout: 10_000 }, async () => {
+    const waiting = worker.decide(await tenant(), bytes(body), T)
+    await worker.close()
+    const [outcome] = await Promise.allSettled([waiting])
+    if (outcome.status === 'rejected') assert.match(String(outcome.reason), /batch worker exited/)
+    const answer = decoded(await worker.decide(await tenant(), bytes(body), T))
+    assert.equal(answer.results[0].reason, 'ok')
+  })
+})
