@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import type { Decision } from '@heed/shared'
+import type { Decision, EngineSubscriber } from '@heed/shared'
 import { consentChanged, consentView } from './consent.ts'
 import {
   decisionDataFrom,
@@ -14,7 +14,6 @@ import {
   toKey,
   toSubscriber,
   toTopic,
-  type RawDispatch,
   type RawEngineSubscriber,
   type RawEngineTopic,
 } from './common.ts'
@@ -78,6 +77,19 @@ function tune(sqlite: Database.Database) {
   sqlite.pragma('cache_size = -65536')
 }
 
+/** One subscriber of a batch as the `batch` statement returns it. */
+type BatchRow = [
+  id: string,
+  status: EngineSubscriber['status'],
+  timezone: string | null,
+  channels: EngineSubscriber['channels'],
+  topics: EngineSubscriber['topics'],
+  cap: EngineSubscriber['cap'],
+  quietHours: EngineSubscriber['quietHours'],
+  pausedUntil: number | null,
+  history: Array<[topic: string, channel: string, at: number]> | null,
+]
+
 interface PendingReserve {
   tenantId: string
   req: DispatchRequest
@@ -103,11 +115,6 @@ export class SqliteStore implements Store {
     this.file = file
     this.#sqlite = sqlite
     this.#db = db
-    const subCols = 'id, status, timezone, channels, topics, cap, quiet_hours, paused_until, has_caps'
-    const histSql = (ids: string) => `
-      SELECT d.subscriber_id, d.topic, d.channel, d.at FROM dispatches d
-      LEFT JOIN topics t ON t.tenant_id = d.tenant_id AND t.key = d.topic
-      WHERE d.tenant_id = ? AND d.subscriber_id ${ids} AND d.at > ? AND coalesce(t.required, 0) = 0`
     this.#readDecisionData = sqlite.transaction((tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) =>
       this.#decisionData(tenantId, subscriberIds, topicKeys, since),
     )
@@ -140,13 +147,22 @@ export class SqliteStore implements Store {
         FROM (SELECT 1)
         LEFT JOIN subscribers s ON s.tenant_id = :tenant AND s.id = :subscriber
         LEFT JOIN topics t ON t.tenant_id = :tenant AND t.key = :topic AND t.deleted_at IS NULL`),
-      subscribers: sqlite.prepare<[string, string], RawEngineSubscriber>(
-        `SELECT ${subCols} FROM subscribers WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`,
-      ),
+      // A batch's subscribers and their counting history as one JSON text: one JSON.parse
+      // instead of a row object per subscriber and per dispatch and a JSON.parse per column.
+      // (A scalar subquery loses JSON's subtype, hence json(…) around the history.)
+      batch: sqlite.prepare<{ tenant: string; ids: string; since: number }, { j: string }>(`
+        SELECT json_group_array(json_array(
+          s.id, s.status, s.timezone, json(s.channels), json(s.topics), json(s.cap), json(s.quiet_hours), s.paused_until,
+          CASE WHEN s.has_caps THEN json((
+            SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
+            LEFT JOIN topics rt ON rt.tenant_id = d.tenant_id AND rt.key = d.topic
+            WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since AND coalesce(rt.required, 0) = 0
+          )) END
+        )) AS j
+        FROM subscribers s WHERE s.tenant_id = :tenant AND s.id IN (SELECT value FROM json_each(:ids))`),
       topics: sqlite.prepare<[string, string], RawEngineTopic>(
         'SELECT key, channels, default_subscribed, required FROM topics WHERE tenant_id = ? AND deleted_at IS NULL AND key IN (SELECT value FROM json_each(?))',
       ),
-      histories: sqlite.prepare<[string, string, number], RawDispatch>(histSql('IN (SELECT value FROM json_each(?))')),
       dispatchByMessage: sqlite.prepare<[string, string], { subscriber_id: string; topic: string; channel: string; decision: string }>(
         'SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ? AND message_id = ?',
       ),
@@ -351,11 +367,13 @@ export class SqliteStore implements Store {
       const hist = row.hist === null ? [] : (JSON.parse(row.hist) as Array<[string, string, number]>).map(([topic, channel, at]) => ({ subscriber_id: row.id!, topic, channel, at }))
       return decisionDataFrom(subs, tops, hist)
     }
-    const subs = q.subscribers.all(tenantId, JSON.stringify([...new Set(subscriberIds)]))
-    const tops = q.topics.all(tenantId, JSON.stringify([...new Set(topicKeys)]))
-    const capped = subs.filter((r) => r.has_caps).map((r) => r.id)
-    const hist: RawDispatch[] = capped.length === 0 ? [] : q.histories.all(tenantId, JSON.stringify(capped), since)
-    return decisionDataFrom(subs, tops, hist)
+    const { j } = q.batch.get({ tenant: tenantId, ids: JSON.stringify([...new Set(subscriberIds)]), since })!
+    const data = decisionDataFrom([], q.topics.all(tenantId, JSON.stringify([...new Set(topicKeys)])), [])
+    for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, hist] of JSON.parse(j) as BatchRow[]) {
+      data.subscribers.set(id, { id, status, timezone, channels, topics, cap, quietHours, pausedUntil })
+      if (hist) data.history.set(id, hist.map(([topic, channel, at]) => ({ topic, channel, at })))
+    }
+    return data
   }
 
   async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
