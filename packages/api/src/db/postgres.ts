@@ -230,68 +230,64 @@ export class PostgresStore implements Store {
     })
   }
 
-  /** Everything a set of decisions needs, in one round trip. */
-  async #decisionData(q: Q, tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): Promise<DecisionData> {
+  /**
+   * Everything a set of decisions needs, in one round trip. The hot paths (check, reserve) use
+   * postgres.js's own tagged templates, which it prepares once per connection; drizzle's
+   * `execute` sends an unnamed statement that PostgreSQL parses and plans on every call.
+   */
+  async #decisionData(q: postgres.Sql | postgres.TransactionSql, tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): Promise<DecisionData> {
     const ids = jsonList(subscriberIds)
     const keys = jsonList(topicKeys)
-    const rows = await q.execute<{ subs: RawEngineSubscriber[] | null; tops: RawEngineTopic[] | null; hist: RawDispatch[] | null }>(sql`
-      WITH wanted AS (SELECT jsonb_array_elements_text(${ids}::jsonb) AS id),
-      subs AS (
+    const [r] = await q<[{ subs: RawEngineSubscriber[] | null; tops: RawEngineTopic[] | null; hist: RawDispatch[] | null }]>`
+      WITH subs AS (
+        -- "= ANY(ARRAY(…))" is an index condition whatever the planner guesses of the list's
+        -- length; a join against the list's rows was planned as a scan of every subscriber
+        -- of the tenant while the table was small, which grows with the table.
         SELECT s.id, s.status, s.timezone, s.channels, s.topics, s.cap, s.quiet_hours, s.paused_until, s.has_caps
-        FROM subscribers s JOIN wanted w ON w.id = s.id WHERE s.tenant_id = ${tenantId}
+        FROM subscribers s WHERE s.tenant_id = ${tenantId} AND s.id = ANY(ARRAY(SELECT jsonb_array_elements_text(${ids}::jsonb)))
       )
       SELECT
         (SELECT json_agg(subs) FROM subs) AS subs,
         (SELECT json_agg(t) FROM (
           SELECT key, channels, default_subscribed, required FROM topics
           WHERE tenant_id = ${tenantId} AND deleted_at IS NULL
-            AND key IN (SELECT jsonb_array_elements_text(${keys}::jsonb))
+            AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${keys}::jsonb)))
         ) t) AS tops,
         (SELECT json_agg(h) FROM (
           SELECT d.subscriber_id, d.topic, d.channel, d.at FROM dispatches d
           JOIN subs ON subs.id = d.subscriber_id AND subs.has_caps
           LEFT JOIN topics t ON t.tenant_id = d.tenant_id AND t.key = d.topic
           WHERE d.tenant_id = ${tenantId} AND d.at > ${since} AND coalesce(t.required, false) = false
-        ) h) AS hist`)
-    const r = rows[0]
+        ) h) AS hist`
     return decisionDataFrom(r?.subs ?? [], r?.tops ?? [], r?.hist ?? [])
   }
 
   async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
-    return this.#decisionData(this.#db, tenantId, subscriberIds, topicKeys, since)
+    return this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since)
   }
 
   async reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
-    const d = schema.dispatches
-    const s = schema.subscribers
-    const prior = async (tx: Tx): Promise<ReserveResult | null> => {
-      const [row] = await tx
-        .select({ subscriberId: d.subscriberId, topic: d.topic, channel: d.channel, decision: d.decision })
-        .from(d)
-        .where(and(eq(d.tenantId, tenantId), eq(d.messageId, req.messageId)))
+    const prior = async (tx: postgres.TransactionSql): Promise<ReserveResult | null> => {
+      const [row] = await tx<[{ subscriber_id: string; topic: string; channel: string; decision: Decision }?]>`
+        SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ${tenantId} AND message_id = ${req.messageId}`
       if (!row) return null
-      const same = row.subscriberId === req.subscriberId && row.topic === req.topic && row.channel === req.channel
-      return same ? { kind: 'replayed', decision: row.decision as Decision } : { kind: 'conflict' }
+      const same = row.subscriber_id === req.subscriberId && row.topic === req.topic && row.channel === req.channel
+      return same ? { kind: 'replayed', decision: row.decision } : { kind: 'conflict' }
     }
-    return this.#db.transaction(async (tx) => {
+    return this.#client.begin(async (tx): Promise<ReserveResult> => {
       // The subscriber's row lock makes check-and-record atomic across every process.
-      await tx
-        .select({ id: s.id })
-        .from(s)
-        .where(and(eq(s.tenantId, tenantId), eq(s.id, req.subscriberId)))
-        .for('update')
+      await tx`SELECT 1 FROM subscribers WHERE tenant_id = ${tenantId} AND id = ${req.subscriberId} FOR UPDATE`
       const replay = await prior(tx)
       if (replay) return replay
       const decision = decide(await this.#decisionData(tx, tenantId, [req.subscriberId], [req.topic], req.at - 30 * 86_400_000))
       if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
-      const inserted = await tx
-        .insert(d)
-        .values({ tenantId, ...req, enforced: req.enforce, decision, createdAt: Date.now() })
-        .onConflictDoNothing()
-        .returning({ seq: d.seq })
+      const inserted = await tx`
+        INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
+        VALUES (${tenantId}, ${req.subscriberId}, ${req.topic}, ${req.channel}, ${req.messageId}, ${req.at}, ${req.enforce}, ${JSON.stringify(decision)}::jsonb, ${Date.now()})
+        ON CONFLICT DO NOTHING RETURNING seq`
       if (inserted.length === 0) return (await prior(tx)) ?? { kind: 'conflict' }
       return { kind: 'recorded', decision }
-    })
+    }) as Promise<ReserveResult>
   }
 
   async listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }) {
