@@ -1,17 +1,19 @@
 /**
- * The batch worker thread: decides `POST /v1/check/batch` requests on its own read-only
- * connection to the SQLite file, at a lower CPU priority than the thread that serves single
+ * The batch worker thread: decides `POST /v1/check/batch` requests on its own connection to
+ * the database (read-only on SQLite), at a lower CPU priority than the thread that serves single
  * checks and reserves, so a core they share goes to the single checks first.
  */
 import { readdirSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { decideBatch } from './batch.ts'
-import type { BatchReply, BatchRequest } from './batch-worker.ts'
+import type { BatchDatabase, BatchReply, BatchRequest } from './batch-worker.ts'
+import { openPostgresReader } from './db/postgres.ts'
 import { openSqliteReader } from './db/sqlite.ts'
 import { ApiError } from './errors.ts'
 
-const store = openSqliteReader((workerData as { file: string }).file)
+const database = workerData as BatchDatabase
+const store = 'sqlite' in database ? openSqliteReader(database.sqlite) : openPostgresReader(database.postgres, 2)
 lowerPriority()
 
 parentPort!.on('message', async ({ id, tenant, body, now }: BatchRequest) => {

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { inThreadBatches, type BatchDecider } from './batch.ts'
+import { PostgresStore } from './db/postgres.ts'
 import { SqliteStore } from './db/sqlite.ts'
 import type { Store, TenantRecord } from './db/store.ts'
 import { ApiError, type ErrorCode, type FieldError } from './errors.ts'
@@ -17,25 +18,30 @@ export interface BatchRequest {
   now: number
 }
 
+/** The database the batch thread opens for itself. */
+export type BatchDatabase = { sqlite: string } | { postgres: string }
+
 /**
- * Where batches are decided. On a SQLite file they go to a worker thread with its own
- * read-only connection: parsing, reading and deciding 10,000 checks takes tens of
- * milliseconds, and the thread serving single checks and reserves stays free meanwhile.
- * PostgreSQL and in-memory SQLite decide them in the request's thread.
+ * Where batches are decided. On PostgreSQL and on a SQLite file they go to a worker thread
+ * with its own connection (read-only on SQLite, a pool of 2 on PostgreSQL): parsing, reading
+ * and deciding 10,000 checks takes tens of milliseconds, and the thread serving single checks
+ * and reserves stays free meanwhile. In-memory SQLite decides them in the request's thread.
  */
 export function batchDecider(store: Store): BatchDecider {
-  return store instanceof SqliteStore && store.file !== null ? new BatchWorker(store.file) : inThreadBatches(store)
+  if (store instanceof SqliteStore && store.file !== null) return new BatchWorker({ sqlite: store.file })
+  if (store instanceof PostgresStore) return new BatchWorker({ postgres: store.url })
+  return inThreadBatches(store)
 }
 
 /** One worker thread, started on the first batch and again after it dies. */
 export class BatchWorker implements BatchDecider {
-  readonly #file: string
+  readonly #database: BatchDatabase
   #worker: Worker | null = null
   #nextId = 0
   readonly #pending = new Map<number, { resolve: (json: Uint8Array) => void; reject: (error: unknown) => void }>()
 
-  constructor(file: string) {
-    this.#file = file
+  constructor(database: BatchDatabase) {
+    this.#database = database
   }
 
   /** `body` moves to the worker thread: the caller must not use it afterwards. */
@@ -61,9 +67,9 @@ export class BatchWorker implements BatchDecider {
     const worker = entry.endsWith('.ts')
       ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, {
           eval: true,
-          workerData: { file: this.#file },
+          workerData: this.#database,
         })
-      : new Worker(new URL(entry), { workerData: { file: this.#file } })
+      : new Worker(new URL(entry), { workerData: this.#database })
     // An idle worker does not keep the process alive; a waiting request does.
     worker.unref()
     worker.on('message', (reply: BatchReply) => {

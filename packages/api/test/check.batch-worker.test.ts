@@ -1,7 +1,8 @@
-/** The batch worker thread behind POST /v1/check/batch on SQLite files. */
+/** The batch worker thread behind POST /v1/check/batch. */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { BatchWorker } from '../src/batch-worker.ts'
+import { PostgresStore } from '../src/db/postgres.ts'
 import { SqliteStore } from '../src/db/sqlite.ts'
 import { ApiError } from '../src/errors.ts'
 import { putStandardTopics, putSubscriber, setup, type Harness } from './harness.ts'
@@ -10,15 +11,18 @@ const T = Date.parse('2026-05-04T12:00:00Z')
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).buffer as ArrayBuffer
 const decoded = (answer: Uint8Array) => JSON.parse(new TextDecoder().decode(answer))
 
-describe('batch worker thread', { skip: process.env.HEED_TEST_DATABASE_URL ? 'SQLite files only' : false }, () => {
+describe('batch worker thread', () => {
   let h: Harness
   let worker: BatchWorker
   before(async () => {
     h = await setup()
     await putStandardTopics(h)
     await putSubscriber(h, 'w-1', { topics: { news: { subscribed: true } } })
-    assert.ok(h.store instanceof SqliteStore && h.store.file)
-    worker = new BatchWorker(h.store.file)
+    if (h.store instanceof PostgresStore) worker = new BatchWorker({ postgres: h.store.url })
+    else {
+      assert.ok(h.store instanceof SqliteStore && h.store.file)
+      worker = new BatchWorker({ sqlite: h.store.file })
+    }
   })
   after(async () => {
     await worker.close()

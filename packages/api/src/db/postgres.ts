@@ -53,12 +53,17 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   } finally {
     await migrator.end({ timeout: 5 })
   }
+  return openPostgresReader(url, options.poolSize ?? 10)
+}
+
+/** A store on an already migrated database: the batch worker thread's, with a pool of its own. */
+export function openPostgresReader(url: string, poolSize: number): PostgresStore {
   const client = postgres(url, {
-    max: options.poolSize ?? 10,
+    max: poolSize,
     onnotice: () => {},
     connection: { application_name: 'heed' },
   })
-  return new PostgresStore(client, drizzle(client, { schema }))
+  return new PostgresStore(client, drizzle(client, { schema }), url)
 }
 
 const jsonList = (values: readonly string[]) => JSON.stringify([...new Set(values)])
@@ -67,10 +72,13 @@ export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const
   readonly #client: postgres.Sql
   readonly #db: Db
+  /** The connection URL (the batch worker thread opens its own pool with it). */
+  readonly url: string
 
-  constructor(client: postgres.Sql, db: Db) {
+  constructor(client: postgres.Sql, db: Db, url: string) {
     this.#client = client
     this.#db = db
+    this.url = url
   }
 
   async close() {
