@@ -54,7 +54,7 @@ export function apiKeyAuth(options: Partial<ApiKeyAuthOptions> = {}): Middleware
   const opts = { ...defaults, ...options }
   return async function apiKeyAuth(c, next) {
     const secret = bearer(c.req.header('Authorization'))
-    const found = secret ? await authenticate(c.var.deps.store, sha256Hex(secret)) : null
+    const found = secret ? await authenticate(c.get('deps').store, sha256Hex(secret)) : null
     if (!found) {
       throw new ApiError('unauthorized', 'send a valid API key as "Authorization: Bearer <key>"', {
         headers: { 'WWW-Authenticate': 'Bearer realm="heed"' },
@@ -72,7 +72,7 @@ export function apiKeyAuth(options: Partial<ApiKeyAuthOptions> = {}): Middleware
 /** Authenticates the root token (HEED_ADMIN_TOKEN) in constant time. */
 export function rootAuth(): MiddlewareHandler<Env> {
   return async function rootAuth(c, next) {
-    const expected = c.var.deps.config.HEED_ADMIN_TOKEN
+    const expected = c.get('deps').config.HEED_ADMIN_TOKEN
     if (!expected) throw new ApiError('unauthorized', 'the admin API is off: start the server with HEED_ADMIN_TOKEN set')
     const given = bearer(c.req.header('Authorization')) ?? ''
     const ok = timingSafeEqual(Buffer.from(sha256Hex(given), 'hex'), Buffer.from(sha256Hex(expected), 'hex'))

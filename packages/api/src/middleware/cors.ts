@@ -25,8 +25,8 @@ export function tenantCors(options: Partial<TenantCorsOptions> = {}): Middleware
   return async function tenantCors(c, next) {
     c.header('Vary', 'Origin', { append: true })
     const origin = c.req.header('Origin')
-    const own = new URL(c.var.deps.config.publicUrl).origin
-    const known = origin !== undefined && (origin === own || (await c.var.deps.store.isKnownOrigin(origin)))
+    const own = new URL(c.get('deps').config.publicUrl).origin
+    const known = origin !== undefined && (origin === own || (await c.get('deps').store.isKnownOrigin(origin)))
     if (c.req.method === 'OPTIONS') {
       if (!known) return c.body(null, 204)
       c.header('Access-Control-Allow-Origin', origin)
@@ -45,8 +45,8 @@ export function tenantCors(options: Partial<TenantCorsOptions> = {}): Middleware
 export function requireTenantOrigin(): MiddlewareHandler<Env> {
   return async function requireTenantOrigin(c, next) {
     const origin = c.req.header('Origin')
-    const own = new URL(c.var.deps.config.publicUrl).origin
-    if (origin !== undefined && origin !== own && !c.var.tenant.settings.allowedOrigins.includes(origin)) {
+    const own = new URL(c.get('deps').config.publicUrl).origin
+    if (origin !== undefined && origin !== own && !c.get('tenant').settings.allowedOrigins.includes(origin)) {
       c.header('Access-Control-Allow-Origin', undefined)
       throw new ApiError('forbidden', `the origin ${origin} is not in this tenant's allowedOrigins`)
     }

@@ -11,7 +11,7 @@ export const bearerToken = (header: string | undefined) => header?.match(/^Beare
 export function linkAuth(): MiddlewareHandler<LinkEnv> {
   return async function linkAuth(c, next) {
     const token = bearerToken(c.req.header('Authorization'))
-    const { store, config, now } = c.var.deps
+    const { store, config, now } = c.get('deps')
     const link = token ? await verifyToken(store, token, { issuer: config.publicUrl, kind: 'link', now: now() }) : null
     if (!link) {
       throw new ApiError('unauthorized', 'this link is no longer valid; ask for a new one', {

@@ -29,7 +29,7 @@ export class RateLimiter {
 }
 
 export function clientIp(c: Context<Env>): string {
-  if (c.var.deps.config.HEED_TRUST_PROXY === '1') {
+  if (c.get('deps').config.HEED_TRUST_PROXY === '1') {
     const forwarded = c.req.header('X-Forwarded-For')?.split(',')[0]?.trim()
     if (forwarded) return forwarded
   }
@@ -49,7 +49,7 @@ export interface RateLimitOptions {
 /** 429 with Retry-After once the client IP or the token is over its per-minute limit. */
 export function rateLimit(options: RateLimitOptions): MiddlewareHandler<Env> {
   return async function rateLimit(c, next) {
-    const { config, now } = c.var.deps
+    const { config, now } = c.get('deps')
     const at = now()
     const token = options.token(c)
     const wait = Math.max(

@@ -22,7 +22,7 @@ admin.use('*', rootAuth())
 
 admin.post('/tenants', validate('json', createTenantBodySchema), async (c) => {
   const { id, ...body } = c.req.valid('json')
-  const { store, now } = c.var.deps
+  const { store, now } = c.get('deps')
   const at = now()
   const settings = tenantSettingsSchema.parse({ ...DEFAULT_TENANT_SETTINGS, ...body })
   // A chosen id must be free; a derived one gets a random suffix when taken.

@@ -13,7 +13,7 @@ check.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
 /** May I send this now? */
 check.post('/', validate('json', checkBodySchema), async (c) => {
   const { at, ...item } = c.req.valid('json')
-  const [decision] = await checkMany(c.var.deps.store, c.var.tenant, [item], at ? Date.parse(at) : c.var.deps.now())
+  const [decision] = await checkMany(c.get('deps').store, c.get('tenant'), [item], at ? Date.parse(at) : c.get('deps').now())
   return c.json(decision)
 })
 
@@ -22,6 +22,6 @@ check.post('/', validate('json', checkBodySchema), async (c) => {
  * and decided where `deps.batches` says (a worker thread on SQLite files).
  */
 check.post('/batch', async (c) => {
-  const json = await c.var.deps.batches.decide(c.var.tenant, await c.req.arrayBuffer(), c.var.deps.now())
+  const json = await c.get('deps').batches.decide(c.get('tenant'), await c.req.arrayBuffer(), c.get('deps').now())
   return c.body(paced(json), 200, { 'Content-Type': 'application/json', 'Content-Length': String(json.byteLength) })
 })

@@ -17,11 +17,11 @@ dispatches.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
  */
 dispatches.post('/', validate('json', dispatchBodySchema), async (c) => {
   const body = c.req.valid('json')
-  const tenant = c.var.tenant
-  const at = body.at ? Date.parse(body.at) : c.var.deps.now()
+  const tenant = c.get('tenant')
+  const at = body.at ? Date.parse(body.at) : c.get('deps').now()
   const channel = body.channel ?? 'email'
   const item = { subscriberId: body.subscriberId, topic: body.topic, channel }
-  const result = await c.var.deps.store.reserve(
+  const result = await c.get('deps').store.reserve(
     tenant.id,
     { ...item, messageId: body.messageId, at, enforce: body.enforce ?? true },
     (data) => decideFrom(data, tenant, item, at),

@@ -23,7 +23,7 @@ export function docsRoutes() {
   let doc: string | null = null
 
   docs.get('/openapi.json', (c) => {
-    doc ??= JSON.stringify(openApiDocument(c.var.deps.config.publicUrl))
+    doc ??= JSON.stringify(openApiDocument(c.get('deps').config.publicUrl))
     c.header('Content-Type', 'application/json; charset=utf-8')
     c.header('Access-Control-Allow-Origin', '*')
     return c.body(doc)

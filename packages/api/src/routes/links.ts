@@ -14,8 +14,8 @@ links.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
 /** Signed preference and one-click unsubscribe links, with the headers to put on the email. */
 links.post('/', validate('json', linkBodySchema), async (c) => {
   const { subscriberId, ttlSeconds } = c.req.valid('json')
-  const { store, config, now } = c.var.deps
-  const tenant = c.var.tenant
+  const { store, config, now } = c.get('deps')
+  const tenant = c.get('tenant')
   const max = tenant.settings.linkTtlSeconds
   if (ttlSeconds !== undefined && ttlSeconds > max) {
     throw new ApiError('validation', `ttlSeconds: at most the tenant's linkTtlSeconds (${max})`, {

@@ -16,13 +16,13 @@ export function meRoutes(limiter: RateLimiter) {
   me.use('*', requireTenantOrigin())
 
   me.get('/', async (c) => {
-    const { tenant, subscriber, expiresAt } = c.var.link
-    return c.json(await meView(c.var.deps.store, tenant, subscriber, expiresAt))
+    const { tenant, subscriber, expiresAt } = c.get('link')
+    return c.json(await meView(c.get('deps').store, tenant, subscriber, expiresAt))
   })
 
   me.patch('/', validate('json', mePatchSchema), async (c) => {
-    const { tenant, subscriber, jti, expiresAt } = c.var.link
-    const { store, now } = c.var.deps
+    const { tenant, subscriber, jti, expiresAt } = c.get('link')
+    const { store, now } = c.get('deps')
     const next = await changeOwnPreferences({
       store,
       tenant,
@@ -37,8 +37,8 @@ export function meRoutes(limiter: RateLimiter) {
   })
 
   me.post('/unsubscribe', validate('json', unsubscribeBodySchema), async (c) => {
-    const { tenant, subscriber, jti, expiresAt } = c.var.link
-    const { store, now } = c.var.deps
+    const { tenant, subscriber, jti, expiresAt } = c.get('link')
+    const { store, now } = c.get('deps')
     const { reason } = c.req.valid('json')
     const next = await changeOwnPreferences({
       store,

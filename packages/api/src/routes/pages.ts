@@ -55,7 +55,7 @@ export function pageRoutes(limiter: RateLimiter) {
   // `/*` also matches the bare `/u/:token`: one middleware, so each request counts once.
   pages.use('/:kind{[pu]}/:token/*', rateLimit({ limiter, token: (c) => c.req.param('token') ?? null }))
   const withLink = async (c: Context<PageEnv>, token: string) => {
-    const { store, config, now } = c.var.deps
+    const { store, config, now } = c.get('deps')
     const link = await verifyToken(store, token, { issuer: config.publicUrl, kind: 'link', now: now() })
     c.set('link', link)
     return link
@@ -112,7 +112,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
     const form = await readForm(c)
     const oneClick = form !== null && form.size === 1 && form.get('List-Unsubscribe') === 'One-Click'
     if (!oneClick) return unsubscribePage(c, link, token)
-    const { store, now } = c.var.deps
+    const { store, now } = c.get('deps')
     const subscriber = await changeOwnPreferences({
       store,
       tenant: link.tenant,
@@ -133,7 +133,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
     if (!link) return invalidLink(c)
     const choice = (await readForm(c))?.get('choice')
     if (choice !== 'pause-month' && choice !== 'weekly') return unsubscribePage(c, link, token)
-    const { store, now } = c.var.deps
+    const { store, now } = c.get('deps')
     const at = now()
     const until = at + MONTH_MS
     const subscriber = await changeOwnPreferences({
@@ -161,7 +161,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
     const token = c.req.param('token')
     const link = await withLink(c, token)
     if (!link) return invalidLink(c)
-    const { store, now } = c.var.deps
+    const { store, now } = c.get('deps')
     const subscriber = await changeOwnPreferences({
       store,
       tenant: link.tenant,

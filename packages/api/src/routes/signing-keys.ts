@@ -17,10 +17,10 @@ signingKeys.use('*', apiKeyAuth({ roles: ['admin'] }))
  */
 signingKeys.post('/rotate', validate('json', rotateSigningKeyBodySchema.optional().default({})), async (c) => {
   const { retireAfterSeconds } = c.req.valid('json') ?? {}
-  const { store, now } = c.var.deps
+  const { store, now } = c.get('deps')
   const at = now()
-  const retireAt = at + (retireAfterSeconds ?? c.var.tenant.settings.linkTtlSeconds) * 1000
-  const key = newSigningKey(c.var.tenant.id, at)
+  const retireAt = at + (retireAfterSeconds ?? c.get('tenant').settings.linkTtlSeconds) * 1000
+  const key = newSigningKey(c.get('tenant').id, at)
   await store.rotateSigningKey(key, retireAt)
   return c.json({ kid: key.kid, createdAt: iso(at), previousKeysRetireAt: iso(retireAt) }, 201)
 })

@@ -20,8 +20,8 @@ subscribers.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
 subscribers.put('/:id', idParam, validate('json', subscriberPatchSchema), async (c) => {
   const { id } = c.req.valid('param')
   const patch = c.req.valid('json')
-  const { store, now } = c.var.deps
-  const tenant = c.var.tenant
+  const { store, now } = c.get('deps')
+  const tenant = c.get('tenant')
   const errors = patchErrors(patch, tenant.settings, patch.topics ? await store.listTopics(tenant.id) : [])
   if (errors.length > 0) {
     const first = errors[0]!
@@ -37,7 +37,7 @@ subscribers.put('/:id', idParam, validate('json', subscriberPatchSchema), async 
   }
   const result = await store.changeSubscriber(tenant.id, id, change, {
     source: 'api',
-    actor: c.var.apiKey.id,
+    actor: c.get('apiKey').id,
     userAgent: c.req.header('User-Agent') ?? null,
     at,
   })
@@ -46,7 +46,7 @@ subscribers.put('/:id', idParam, validate('json', subscriberPatchSchema), async 
 
 subscribers.get('/:id', idParam, async (c) => {
   const { id } = c.req.valid('param')
-  const subscriber = await c.var.deps.store.getSubscriber(c.var.tenant.id, id)
+  const subscriber = await c.get('deps').store.getSubscriber(c.get('tenant').id, id)
   if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
   return c.json(subscriberView(subscriber))
 })
@@ -54,13 +54,13 @@ subscribers.get('/:id', idParam, async (c) => {
 /** Erasure (GDPR art. 17): state, dispatches and event content go; a hashed suppression stays. */
 subscribers.delete('/:id', idParam, async (c) => {
   const { id } = c.req.valid('param')
-  const { store, now } = c.var.deps
-  const tenant = c.var.tenant
+  const { store, now } = c.get('deps')
+  const tenant = c.get('tenant')
   const subscriber = await store.getSubscriber(tenant.id, id)
   if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
   const erased = await store.eraseSubscriber(tenant.id, id, suppressionEntries(tenant.id, id, subscriber.email), {
     source: 'api',
-    actor: c.var.apiKey.id,
+    actor: c.get('apiKey').id,
     userAgent: null,
     at: now(),
   })
@@ -71,8 +71,8 @@ subscribers.delete('/:id', idParam, async (c) => {
 /** Everything held about one subscriber (GDPR art. 15/20): state, consent events, dispatches. */
 subscribers.get('/:id/export', idParam, async (c) => {
   const { id } = c.req.valid('param')
-  const { store, now } = c.var.deps
-  const tenant = c.var.tenant
+  const { store, now } = c.get('deps')
+  const tenant = c.get('tenant')
   const subscriber = await store.getSubscriber(tenant.id, id)
   if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
   const [events, sent] = await Promise.all([store.listEvents(tenant.id, { subscriberId: id, limit: 100_000 }), store.listDispatches(tenant.id, id)])
@@ -89,7 +89,7 @@ subscribers.get('/:id/export', idParam, async (c) => {
 /** Every link issued to this subscriber so far stops working; new links work. */
 subscribers.post('/:id/revoke-links', idParam, async (c) => {
   const { id } = c.req.valid('param')
-  const revoked = await c.var.deps.store.revokeLinks(c.var.tenant.id, id, c.var.deps.now())
+  const revoked = await c.get('deps').store.revokeLinks(c.get('tenant').id, id, c.get('deps').now())
   if (!revoked) throw new ApiError('not_found', `no subscriber "${id}"`)
   return c.json({ subscriberId: id, revokedAt: new Date(revoked.updatedAt).toISOString() })
 })

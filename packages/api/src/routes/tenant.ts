@@ -10,19 +10,19 @@ export const tenant = new Hono<Env>()
 
 tenant.use('*', apiKeyAuth({ roles: ['admin'] }))
 
-tenant.get('/', (c) => c.json(tenantView(c.var.tenant)))
+tenant.get('/', (c) => c.json(tenantView(c.get('tenant'))))
 
 tenant.patch('/', validate('json', patchTenantBodySchema), async (c) => {
   const patch = c.req.valid('json')
-  const current = c.var.tenant
+  const current = c.get('tenant')
   const merged = tenantSettingsSchema.safeParse({
     ...current.settings,
     ...patch,
     branding: patch.branding ? { ...current.settings.branding, ...patch.branding } : current.settings.branding,
   })
   if (!merged.success) throw validationError(merged.error)
-  const updated = await c.var.deps.store.updateTenant(current.id, merged.data, c.var.deps.now())
-  forgetAuthenticated(c.var.deps.store)
+  const updated = await c.get('deps').store.updateTenant(current.id, merged.data, c.get('deps').now())
+  forgetAuthenticated(c.get('deps').store)
   if (!updated) throw new ApiError('not_found', 'this tenant no longer exists')
   return c.json(tenantView(updated))
 })

@@ -14,13 +14,13 @@ export const topics = new Hono<Env>()
 topics.use('*', apiKeyAuth({ roles: ['admin'] }))
 
 topics.get('/', async (c) => {
-  const list = await c.var.deps.store.listTopics(c.var.tenant.id)
+  const list = await c.get('deps').store.listTopics(c.get('tenant').id)
   return c.json({ data: list.map(topicView) })
 })
 
 topics.get('/:key', keyParam, async (c) => {
   const { key } = c.req.valid('param')
-  const topic = await c.var.deps.store.getTopic(c.var.tenant.id, key)
+  const topic = await c.get('deps').store.getTopic(c.get('tenant').id, key)
   if (!topic) throw new ApiError('not_found', `no topic "${key}"`)
   return c.json(topicView(topic))
 })
@@ -29,7 +29,7 @@ topics.get('/:key', keyParam, async (c) => {
 topics.put('/:key', keyParam, validate('json', topicBodySchema), async (c) => {
   const { key } = c.req.valid('param')
   const body = c.req.valid('json')
-  const { settings } = c.var.tenant
+  const { settings } = c.get('tenant')
   const unknown = body.channels?.filter((ch) => !settings.channels.includes(ch)) ?? []
   if (unknown.length > 0) {
     throw new ApiError('validation', `channels: "${unknown[0]}" is not one of this tenant's channels (${settings.channels.join(', ')})`, {
@@ -37,9 +37,9 @@ topics.put('/:key', keyParam, validate('json', topicBodySchema), async (c) => {
     })
   }
   const localized = (t: string | LocalizedText): LocalizedText => (typeof t === 'string' ? { [settings.defaultLocale]: t } : t)
-  const at = c.var.deps.now()
+  const at = c.get('deps').now()
   const required = body.required ?? false
-  const { topic, created } = await c.var.deps.store.putTopic(c.var.tenant.id, {
+  const { topic, created } = await c.get('deps').store.putTopic(c.get('tenant').id, {
     key,
     name: localized(body.name),
     description: body.description === undefined ? null : localized(body.description),
@@ -56,7 +56,7 @@ topics.put('/:key', keyParam, validate('json', topicBodySchema), async (c) => {
 
 topics.delete('/:key', keyParam, async (c) => {
   const { key } = c.req.valid('param')
-  const deleted = await c.var.deps.store.deleteTopic(c.var.tenant.id, key, c.var.deps.now())
+  const deleted = await c.get('deps').store.deleteTopic(c.get('tenant').id, key, c.get('deps').now())
   if (!deleted) throw new ApiError('not_found', `no topic "${key}"`)
   return c.body(null, 204)
 })
