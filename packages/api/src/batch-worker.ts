@@ -65,7 +65,7 @@ export class BatchWorker implements BatchDecider {
     // Worker threads do not inherit `--import tsx`: when running from TypeScript sources,
     // the thread registers tsx itself before loading its entry.
     const worker = entry.endsWith('.ts')
-      ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, {
+      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, {
           eval: true,
           workerData: this.#database,
         })
