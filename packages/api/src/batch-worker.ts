@@ -38,7 +38,7 @@ export class BatchWorker implements BatchDecider {
   readonly #database: BatchDatabase
   #worker: Worker | null = null
   #nextId = 0
-  readonly #pending = new Map<number, { resolve: (json: Uint8Array) => void; reject: (error: unknown) => void }>()
+  readonly #pending = new Map<number, { worker: Worker; resolve: (json: Uint8Array) => void; reject: (error: unknown) => void }>()
 
   constructor(database: BatchDatabase) {
     this.#database = database
@@ -49,7 +49,7 @@ export class BatchWorker implements BatchDecider {
     const worker = this.#worker ?? this.#start()
     const id = this.#nextId++
     return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject })
+      this.#pending.set(id, { worker, resolve, reject })
       worker.postMessage({ id, tenant, body, now } satisfies BatchRequest, [body])
     })
   }
@@ -82,10 +82,14 @@ export class BatchWorker implements BatchDecider {
         waiting.reject(new ApiError(code, detail, errors ? { errors } : {}))
       } else waiting.reject(new Error(`batch worker: ${reply.failure}`))
     })
+    // Only what waits on this thread fails with it: a new thread may already be at work.
     const fail = (error: unknown) => {
       if (this.#worker === worker) this.#worker = null
-      for (const waiting of this.#pending.values()) waiting.reject(error)
-      this.#pending.clear()
+      for (const [id, waiting] of this.#pending) {
+        if (waiting.worker !== worker) continue
+        this.#pending.delete(id)
+        waiting.reject(error)
+      }
     }
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`batch worker exited with code ${code}`)))

@@ -58,4 +58,15 @@ describe('batch worker thread', () => {
     const answer = decoded(await worker.decide(await tenant(), bytes(body), T))
     assert.equal(answer.results[0].reason, 'ok')
   })
+
+  test('a stopped thread failing late does not fail batches already on its successor', { timeout: 10_000 }, async () => {
+    const first = worker.decide(await tenant(), bytes(body), T)
+    const stopping = worker.close()
+    // The next batch starts a new thread while the old one is still stopping.
+    const second = worker.decide(await tenant(), bytes(body), T)
+    await stopping
+    await Promise.allSettled([first])
+    const answer = decoded(await second)
+    assert.equal(answer.results[0].reason, 'ok')
+  })
 })
