@@ -123,6 +123,9 @@ export class SqliteStore implements Store {
         try {
           outcomes.push({ ok: true, value: this.#reserveOne(p.tenantId, p.req, p.decide) })
         } catch (error) {
+          // Some errors (disk full, I/O) make SQLite roll the whole transaction back: then
+          // the group fails as one, none of it recorded.
+          if (!sqlite.inTransaction) throw error
           outcomes.push({ ok: false, error })
         }
       }
