@@ -10,7 +10,7 @@ import { refuseNul } from './middleware/json.ts'
  * in-memory SQLite), so both answer alike, errors included.
  */
 export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array> {
-  const text = new TextDecoder().decode(body)
+  const text = FROM_UTF8.decode(body)
   refuseNul(text)
   let value: unknown
   try {
@@ -24,6 +24,7 @@ export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: Te
 }
 
 const UTF8 = new TextEncoder()
+const FROM_UTF8 = new TextDecoder()
 
 /**
  * The body through `batchCheckBodySchema`, with a fast path: 10,000 items that pass the same

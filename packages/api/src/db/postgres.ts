@@ -30,7 +30,6 @@ const MIGRATIONS = fileURLToPath(new URL('../../drizzle/pg', import.meta.url))
 
 type Db = PostgresJsDatabase<typeof schema>
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0]
-type Q = Db | Tx
 
 /** Two 32-bit keys for pg_advisory locks: one namespace for Heed, one per purpose/tenant. */
 const LOCK_NAMESPACE = 0x48454544 // "HEED"
