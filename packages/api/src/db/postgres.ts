@@ -273,28 +273,56 @@ export class PostgresStore implements Store {
     return this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since)
   }
 
+  /**
+   * Check-and-reserve in two round trips. On a connection of its own, BEGIN, the subscriber's
+   * row lock, the messageId lookup and the decision data go out together (pipelined); the
+   * statements still run one after another, and each reads after the lock is held, with a
+   * snapshot of its own. Then the INSERT and COMMIT go out together. The answer waits for
+   * COMMIT: a 2xx is never sent for a dispatch that is not committed.
+   */
   async reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
-    const prior = async (tx: postgres.TransactionSql): Promise<ReserveResult | null> => {
-      const [row] = await tx<[{ subscriber_id: string; topic: string; channel: string; decision: Decision }?]>`
+    const prior = (q: postgres.Sql | postgres.ReservedSql) =>
+      q<[{ subscriber_id: string; topic: string; channel: string; decision: Decision }?]>`
         SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ${tenantId} AND message_id = ${req.messageId}`
+    const replayOf = ([row]: Awaited<ReturnType<typeof prior>>): ReserveResult | null => {
       if (!row) return null
       const same = row.subscriber_id === req.subscriberId && row.topic === req.topic && row.channel === req.channel
       return same ? { kind: 'replayed', decision: row.decision } : { kind: 'conflict' }
     }
-    return this.#client.begin(async (tx): Promise<ReserveResult> => {
+    const c = await this.#client.reserve()
+    let open = true
+    try {
+      // postgres.js sends a query when it is first awaited or executed: `execute()` fixes the
+      // order, so the reads go out behind the lock.
+      const begun = c`BEGIN`.execute()
       // The subscriber's row lock makes check-and-record atomic across every process.
-      await tx`SELECT 1 FROM subscribers WHERE tenant_id = ${tenantId} AND id = ${req.subscriberId} FOR UPDATE`
-      const replay = await prior(tx)
-      if (replay) return replay
-      const decision = decide(await this.#decisionData(tx, tenantId, [req.subscriberId], [req.topic], req.at - 30 * 86_400_000))
-      if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
-      const inserted = await tx`
-        INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
-        VALUES (${tenantId}, ${req.subscriberId}, ${req.topic}, ${req.channel}, ${req.messageId}, ${req.at}, ${req.enforce}, ${JSON.stringify(decision)}::jsonb, ${Date.now()})
-        ON CONFLICT DO NOTHING RETURNING seq`
-      if (inserted.length === 0) return (await prior(tx)) ?? { kind: 'conflict' }
+      const locked = c`SELECT 1 FROM subscribers WHERE tenant_id = ${tenantId} AND id = ${req.subscriberId} FOR UPDATE`.execute()
+      const earlier = prior(c).execute()
+      const [, , found, data] = await Promise.all([begun, locked, earlier, this.#decisionData(c, tenantId, [req.subscriberId], [req.topic], req.at - 30 * 86_400_000)])
+      const replay = replayOf(found)
+      const decision = replay ? null : decide(data)
+      if (replay || !decision || (req.enforce && !decision.allowed)) {
+        await c`COMMIT`
+        open = false
+        return replay ?? { kind: 'refused', decision: decision! }
+      }
+      const insert = c`
+          INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
+          VALUES (${tenantId}, ${req.subscriberId}, ${req.topic}, ${req.channel}, ${req.messageId}, ${req.at}, ${req.enforce}, ${JSON.stringify(decision)}::jsonb, ${Date.now()})
+          ON CONFLICT DO NOTHING RETURNING seq`.execute()
+      const [inserted] = await Promise.all([insert, c`COMMIT`.execute()])
+      open = false
+      // Another reserve with this messageId committed first.
+      if (inserted.length === 0) return replayOf(await prior(c)) ?? { kind: 'conflict' }
       return { kind: 'recorded', decision }
-    }) as Promise<ReserveResult>
+    } catch (error) {
+      // A failed statement aborts the transaction, and a COMMIT sent behind it rolls it back;
+      // ROLLBACK covers the rest (a harmless notice when nothing is open).
+      if (open) await c`ROLLBACK`.catch(() => {})
+      throw error
+    } finally {
+      c.release()
+    }
   }
 
   async listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }) {
