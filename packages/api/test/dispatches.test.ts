@@ -253,6 +253,24 @@ describe('POST /v1/dispatches under concurrency', () => {
     assert.equal(after.body.reason, 'frequency_cap')
   })
 
+  test('concurrent reserves count each other as recorded in order: required topics never, enforce: false always', async () => {
+    await putSubscriber(h, 'mix-race', { topics: { news: { subscribed: true } }, cap: { max: 2, per: 'day' } })
+    const send = (i: number, topic: string, extra: Record<string, unknown> = {}) =>
+      h.req('POST', '/v1/dispatches', { subscriberId: 'mix-race', topic, messageId: `mix-race-${i}`, at: iso(T), ...extra })
+    // One unenforced news dispatch, then 5 receipts (required) interleaved with 10 news.
+    const results = await Promise.all([
+      send(0, 'news', { enforce: false }),
+      ...Array.from({ length: 15 }, (_, i) => send(i + 1, i % 3 === 0 ? 'receipts' : 'news')),
+    ])
+    const receipts = results.filter((_, i) => i > 0 && (i - 1) % 3 === 0)
+    const news = results.filter((_, i) => i > 0 && (i - 1) % 3 !== 0)
+    assert.equal(results[0]!.status, 201, results[0]!.text)
+    assert.deepEqual(receipts.map((r) => r.status), [201, 201, 201, 201, 201], 'required topics bypass the cap')
+    assert.equal(news.filter((r) => r.status === 201).length, 1, `the unenforced dispatch took one of 2: ${news.map((r) => r.status).join(',')}`)
+    const exported = await h.req('GET', '/v1/subscribers/mix-race/export')
+    assert.equal(exported.body.dispatches.length, 7)
+  })
+
   test('concurrent reserves settle one by one: a messageId reused for another subscriber is 409 while the others record', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `mixed-${i}`)
     for (const id of ids) await putSubscriber(h, id, { topics: { news: { subscribed: true } } })

@@ -42,13 +42,16 @@ export const toTopic = (r: TopicRecord & { tenantId: string; deletedAt: number |
 
 export const toKey = ({ hash: _hash, ...k }: NewApiKey): ApiKeyRecord => k
 
+/** Whether any cap applies to the subscriber: only then is its history read for a decision. */
+export const hasCaps = (s: Pick<EngineSubscriber, 'cap' | 'topics'>) => s.cap !== null || Object.values(s.topics).some((t) => t.cap !== undefined)
+
 /** The row to write for a subscriber's next state. */
 export function subscriberRow(tenantId: string, before: SubscriberRow | null, next: SubscriberRecord, at: number): SubscriberRow {
   const stillOut = before?.status === 'unsubscribed' && next.status === 'unsubscribed'
   return {
     ...next,
     tenantId,
-    hasCaps: next.cap !== null || Object.values(next.topics).some((t) => t.cap !== undefined),
+    hasCaps: hasCaps(next),
     createdAt: before?.createdAt ?? at,
     updatedAt: at,
     unsubscribedAt: next.status === 'unsubscribed' ? (stillOut ? (before.unsubscribedAt ?? at) : at) : null,

@@ -4,10 +4,11 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import type { Decision } from '@heed/shared'
-import { decisionDataFrom, eventRow, subscriberRow, toKey, toSubscriber, toTopic, type RawDispatch, type RawEngineSubscriber, type RawEngineTopic } from './common.ts'
+import { decisionDataFrom, eventRow, hasCaps, subscriberRow, toKey, toSubscriber, toTopic, type RawDispatch, type RawEngineSubscriber, type RawEngineTopic } from './common.ts'
 import { consentChanged, consentView } from './consent.ts'
 import { newSigningKey, newerThan } from './ids.ts'
 import { GENESIS_HASH } from './ledger.ts'
+import { LONGEST_WINDOW_MS } from '../decisions.ts'
 import * as schema from './schema.pg.ts'
 import type {
   ChangeContext,
@@ -66,6 +67,32 @@ export function openPostgresReader(url: string, poolSize: number): PostgresStore
 }
 
 const jsonList = (values: readonly string[]) => JSON.stringify([...new Set(values)])
+
+/** Reserves decided in one transaction, at most. */
+const MAX_GROUP = 256
+
+interface PendingReserve {
+  req: DispatchRequest
+  decide: (data: DecisionData) => Decision
+  resolve: (result: ReserveResult) => void
+  reject: (error: unknown) => void
+}
+
+type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }
+
+interface PriorDispatch {
+  message_id: string
+  subscriber_id: string
+  topic: string
+  channel: string
+  decision: Decision
+}
+
+/** A messageId already recorded: the same dispatch again replays, another one conflicts. */
+function replayOrConflict(prior: PriorDispatch, req: DispatchRequest): ReserveResult {
+  const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
+  return same ? { kind: 'replayed', decision: prior.decision } : { kind: 'conflict' }
+}
 
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const
@@ -274,54 +301,166 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Check-and-reserve in two round trips. On a connection of its own, BEGIN, the subscriber's
-   * row lock, the messageId lookup and the decision data go out together (pipelined); the
-   * statements still run one after another, and each reads after the lock is held, with a
-   * snapshot of its own. Then the INSERT and COMMIT go out together. The answer waits for
-   * COMMIT: a 2xx is never sent for a dispatch that is not committed.
+   * Check-and-reserve with group commit. Reserves of one tenant that arrive in the same turn of
+   * the event loop share one transaction on one connection, in two round trips:
+   *
+   * 1. BEGIN, the row locks of all their subscribers (in id order, so groups never deadlock),
+   *    the messageId lookup and the decision read, sent together. PostgreSQL still runs them
+   *    one after another: every read starts after the locks are held.
+   * 2. Each reserve is decided in arrival order, seeing the ones before it (a dispatch recorded
+   *    for a subscriber counts against the caps of the next reserve of that subscriber; a
+   *    repeated messageId replays or conflicts). Then one INSERT of the recorded dispatches and
+   *    COMMIT, sent together.
+   *
+   * Every answer waits for COMMIT, and a failed statement fails the whole group with nothing
+   * recorded.
    */
-  async reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
-    const prior = (q: postgres.Sql | postgres.ReservedSql) =>
-      q<[{ subscriber_id: string; topic: string; channel: string; decision: Decision }?]>`
-        SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ${tenantId} AND message_id = ${req.messageId}`
-    const replayOf = ([row]: Awaited<ReturnType<typeof prior>>): ReserveResult | null => {
-      if (!row) return null
-      const same = row.subscriber_id === req.subscriberId && row.topic === req.topic && row.channel === req.channel
-      return same ? { kind: 'replayed', decision: row.decision } : { kind: 'conflict' }
-    }
-    const c = await this.#client.reserve()
+  reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
+    return new Promise((resolve, reject) => {
+      let waiting = this.#pendingReserves.get(tenantId)
+      if (!waiting) this.#pendingReserves.set(tenantId, (waiting = []))
+      waiting.push({ req, decide, resolve, reject })
+      if (waiting.length === 1 && !this.#reserving.has(tenantId)) setImmediate(() => this.#flushReserves(tenantId))
+    })
+  }
+
+  /** Reserves waiting for their tenant's next group. */
+  readonly #pendingReserves = new Map<string, PendingReserve[]>()
+  /** Tenants with a group at work. */
+  readonly #reserving = new Set<string>()
+
+  /**
+   * Starts a tenant's waiting reserves as one group, unless its previous group is still at
+   * work: then they wait for it and go in the next, larger group. (One group at a time per
+   * tenant measured best: groups of the same subscribers only queue for each other's locks.)
+   */
+  #flushReserves(tenantId: string) {
+    const waiting = this.#pendingReserves.get(tenantId)
+    if (!waiting || this.#reserving.has(tenantId)) return
+    const group = waiting.splice(0, MAX_GROUP)
+    if (waiting.length === 0) this.#pendingReserves.delete(tenantId)
+    this.#reserving.add(tenantId)
+    void this.#reserveGroup(tenantId, group).finally(() => {
+      this.#reserving.delete(tenantId)
+      this.#flushReserves(tenantId)
+    })
+  }
+
+  async #reserveGroup(tenantId: string, group: readonly PendingReserve[]) {
+    const subscriberIds = [...new Set(group.map((p) => p.req.subscriberId))].sort()
+    const topicKeys = [...new Set(group.map((p) => p.req.topic))]
+    const messageIds = jsonList(group.map((p) => p.req.messageId))
+    const since = Math.min(...group.map((p) => p.req.at)) - LONGEST_WINDOW_MS
+    const outcomes: ReserveOutcome[] = []
+    const c = await this.#client.reserve().catch((error: unknown) => {
+      for (const p of group) p.reject(error)
+      return null
+    })
+    if (!c) return
     let open = true
     try {
       // postgres.js sends a query when it is first awaited or executed: `execute()` fixes the
-      // order, so the reads go out behind the lock.
+      // order, so the reads go out behind the locks.
       const begun = c`BEGIN`.execute()
-      // The subscriber's row lock makes check-and-record atomic across every process.
-      const locked = c`SELECT 1 FROM subscribers WHERE tenant_id = ${tenantId} AND id = ${req.subscriberId} FOR UPDATE`.execute()
-      const earlier = prior(c).execute()
-      const [, , found, data] = await Promise.all([begun, locked, earlier, this.#decisionData(c, tenantId, [req.subscriberId], [req.topic], req.at - 30 * 86_400_000)])
-      const replay = replayOf(found)
-      const decision = replay ? null : decide(data)
-      if (replay || !decision || (req.enforce && !decision.allowed)) {
-        await c`COMMIT`
-        open = false
-        return replay ?? { kind: 'refused', decision: decision! }
+      const locked = c`
+        SELECT 1 FROM subscribers
+        WHERE tenant_id = ${tenantId} AND id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(subscriberIds)}::jsonb)))
+        ORDER BY id FOR UPDATE`.execute()
+      const earlier = c<PriorDispatch[]>`
+        SELECT message_id, subscriber_id, topic, channel, decision FROM dispatches
+        WHERE tenant_id = ${tenantId} AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${messageIds}::jsonb)))`.execute()
+      // Dispatches of required topics never count, deleted topics included, as in the read.
+      const required = c<{ key: string }[]>`
+        SELECT key FROM topics WHERE tenant_id = ${tenantId} AND required
+          AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(topicKeys)}::jsonb)))`.execute()
+      const [, , priors, requiredRows, data] = await Promise.all([begun, locked, earlier, required, this.#decisionData(c, tenantId, subscriberIds, topicKeys, since)])
+
+      const recorded = new Map<string, PriorDispatch>(priors.map((r) => [r.message_id, r]))
+      const requiredTopics = new Set(requiredRows.map((r) => r.key))
+      const inserts: Array<[string, string, string, string, number, boolean, Decision]> = []
+      for (const { req, decide } of group) {
+        const prior = recorded.get(req.messageId)
+        if (prior) {
+          outcomes.push({ ok: true, value: replayOrConflict(prior, req) })
+          continue
+        }
+        let decision: Decision
+        try {
+          decision = decide(data)
+        } catch (error) {
+          outcomes.push({ ok: false, error })
+          continue
+        }
+        if (req.enforce && !decision.allowed) {
+          outcomes.push({ ok: true, value: { kind: 'refused', decision } })
+          continue
+        }
+        recorded.set(req.messageId, { message_id: req.messageId, subscriber_id: req.subscriberId, topic: req.topic, channel: req.channel, decision })
+        inserts.push([req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce, decision])
+        const subscriber = data.subscribers.get(req.subscriberId)
+        if (subscriber && hasCaps(subscriber) && !requiredTopics.has(req.topic)) {
+          const history = data.history.get(req.subscriberId)
+          const dispatch = { topic: req.topic, channel: req.channel, at: req.at }
+          if (history) history.push(dispatch)
+          else data.history.set(req.subscriberId, [dispatch])
+        }
+        outcomes.push({ ok: true, value: { kind: 'recorded', decision } })
       }
-      const insert = c`
+
+      let missing = new Set<string>()
+      if (inserts.length === 0) await c`COMMIT`
+      else {
+        const insert = c<{ message_id: string }[]>`
           INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
-          VALUES (${tenantId}, ${req.subscriberId}, ${req.topic}, ${req.channel}, ${req.messageId}, ${req.at}, ${req.enforce}, ${JSON.stringify(decision)}::jsonb, ${Date.now()})
-          ON CONFLICT DO NOTHING RETURNING seq`.execute()
-      const [inserted] = await Promise.all([insert, c`COMMIT`.execute()])
+          SELECT ${tenantId}, r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint, (r->>5)::boolean, r->6, ${Date.now()}
+          FROM jsonb_array_elements(${JSON.stringify(inserts)}::jsonb) AS r
+          ON CONFLICT DO NOTHING RETURNING message_id`.execute()
+        const [inserted] = await Promise.all([insert, c`COMMIT`.execute()])
+        missing = new Set(inserts.map((r) => r[3]))
+        for (const r of inserted) missing.delete(r.message_id)
+      }
       open = false
-      // Another reserve with this messageId committed first.
-      if (inserted.length === 0) return replayOf(await prior(c)) ?? { kind: 'conflict' }
-      return { kind: 'recorded', decision }
+      if (missing.size > 0) await this.#answerTheirs(c, tenantId, group, outcomes, missing)
     } catch (error) {
       // A failed statement aborts the transaction, and a COMMIT sent behind it rolls it back;
       // ROLLBACK covers the rest (a harmless notice when nothing is open).
       if (open) await c`ROLLBACK`.catch(() => {})
-      throw error
-    } finally {
       c.release()
+      for (const p of group) p.reject(error)
+      return
+    }
+    c.release()
+    group.forEach((p, i) => {
+      const o = outcomes[i]!
+      if (o.ok) p.resolve(o.value)
+      else p.reject(o.error)
+    })
+  }
+
+  /**
+   * The reserves whose INSERT found their messageId taken: another process committed it
+   * first. They answer with what it recorded: a replay when it is the same dispatch.
+   */
+  async #answerTheirs(c: postgres.ReservedSql, tenantId: string, group: readonly PendingReserve[], outcomes: ReserveOutcome[], missing: ReadonlySet<string>) {
+    const mine = (req: DispatchRequest, i: number) => {
+      const o = outcomes[i]!
+      return o.ok && o.value.kind === 'recorded' && missing.has(req.messageId)
+    }
+    try {
+      const theirs = await c<PriorDispatch[]>`
+        SELECT message_id, subscriber_id, topic, channel, decision FROM dispatches
+        WHERE tenant_id = ${tenantId} AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList([...missing])}::jsonb)))`
+      const byMessage = new Map(theirs.map((r) => [r.message_id, r]))
+      group.forEach(({ req }, i) => {
+        if (!mine(req, i)) return
+        const prior = byMessage.get(req.messageId)
+        outcomes[i] = { ok: true, value: prior ? replayOrConflict(prior, req) : { kind: 'conflict' } }
+      })
+    } catch (error) {
+      // The rest of the group is committed and answers as recorded.
+      group.forEach(({ req }, i) => {
+        if (mine(req, i)) outcomes[i] = { ok: false, error }
+      })
     }
   }
 

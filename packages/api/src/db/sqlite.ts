@@ -18,6 +18,7 @@ import {
   type RawEngineTopic,
 } from './common.ts'
 import { newSigningKey, newerThan } from './ids.ts'
+import { LONGEST_WINDOW_MS } from '../decisions.ts'
 import { GENESIS_HASH } from './ledger.ts'
 import * as schema from './schema.sqlite.ts'
 import type {
@@ -427,7 +428,7 @@ export class SqliteStore implements Store {
       const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
       return same ? { kind: 'replayed', decision: JSON.parse(prior.decision) } : { kind: 'conflict' }
     }
-    const since = req.at - 30 * 86_400_000
+    const since = req.at - LONGEST_WINDOW_MS
     const decision = decide(this.#decisionData(tenantId, [req.subscriberId], [req.topic], since))
     if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
     // One write statement: if it fails, SQLite undoes just this statement and the rest of the
