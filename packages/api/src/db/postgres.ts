@@ -301,8 +301,9 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Check-and-reserve with group commit. Reserves of one tenant that arrive in the same turn of
-   * the event loop share one transaction on one connection, in two round trips:
+   * Check-and-reserve with group commit. A tenant's reserves that arrive in the same turn of
+   * the event loop, or while its previous group is at work, share one transaction on one
+   * connection, in two round trips:
    *
    * 1. BEGIN, the row locks of all their subscribers (in id order, so groups never deadlock),
    *    the messageId lookup and the decision read, sent together. PostgreSQL still runs them
