@@ -365,4 +365,24 @@ describe('POST /v1/check: decisions', () => {
     for (let i = 0; i < 100; i++) await check({ subscriberId: id, topic: 'news', at: iso(T) })
     assert.equal((await check({ subscriberId: id, topic: 'news', at: iso(T) })).reason, 'ok')
   })
+
+  test('checks sent at once get the answers they get one by one, whatever their subscribers, topics and instants', async () => {
+    const capped = await subscriber({ topics: { news: { subscribed: true } }, cap: { max: 1, per: 'week' } })
+    await sent(capped, 'news', T - 2 * DAY)
+    const paused = await subscriber({ topics: { news: { subscribed: true } }, pausedUntil: iso(T + DAY) })
+    const out = await subscriber({ status: 'unsubscribed' })
+    const open = await subscriber({ topics: { news: { subscribed: true }, promo: { subscribed: false } } })
+    const bodies = [capped, paused, out, open, 'never-seen'].flatMap((subscriberId) =>
+      ['news', 'promo', 'receipts', 'no-such-topic'].flatMap((topic) =>
+        // Instants 29 days apart: the capped subscriber's dispatch counts at T only.
+        [T, T + 29 * DAY].map((at) => ({ subscriberId, topic, at: iso(at) })),
+      ),
+    )
+    const oneByOne = []
+    for (const body of bodies) oneByOne.push(await check(body))
+    const together = await Promise.all(bodies.map(check))
+    assert.deepEqual(together, oneByOne)
+    assert.equal(oneByOne[0].reason, 'frequency_cap')
+    assert.equal(oneByOne[1].reason, 'ok')
+  })
 })

@@ -78,6 +78,15 @@ interface PendingReserve {
   reject: (error: unknown) => void
 }
 
+/** Single checks waiting for their shared read. */
+interface PendingRead {
+  subscriberIds: Set<string>
+  topicKeys: Set<string>
+  /** The earliest instant any of them needs history from (more history never changes a decision). */
+  since: number
+  waiting: Array<{ resolve: (data: DecisionData) => void; reject: (error: unknown) => void }>
+}
+
 type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }
 
 interface PriorDispatch {
@@ -296,8 +305,36 @@ export class PostgresStore implements Store {
     return decisionDataFrom(r?.subs ?? [], r?.tops ?? [], r?.hist ?? [])
   }
 
+  /**
+   * Single checks of a tenant that arrive in the same turn of the event loop share one read:
+   * one round trip for all of them instead of one each. Each read is sent after every check
+   * in it arrived, so each sees everything committed before it (nothing is reused between
+   * turns).
+   */
   async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
-    return this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since)
+    if (subscriberIds.length !== 1 || topicKeys.length !== 1) return this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since)
+    return new Promise<DecisionData>((resolve, reject) => {
+      let read = this.#pendingReads.get(tenantId)
+      if (!read) {
+        this.#pendingReads.set(tenantId, (read = { subscriberIds: new Set(), topicKeys: new Set(), since, waiting: [] }))
+        setImmediate(() => this.#flushReads(tenantId))
+      }
+      read.subscriberIds.add(subscriberIds[0]!)
+      read.topicKeys.add(topicKeys[0]!)
+      read.since = Math.min(read.since, since)
+      read.waiting.push({ resolve, reject })
+    })
+  }
+
+  readonly #pendingReads = new Map<string, PendingRead>()
+
+  #flushReads(tenantId: string) {
+    const read = this.#pendingReads.get(tenantId)!
+    this.#pendingReads.delete(tenantId)
+    this.#decisionData(this.#client, tenantId, [...read.subscriberIds], [...read.topicKeys], read.since).then(
+      (data) => read.waiting.forEach((w) => w.resolve(data)),
+      (error: unknown) => read.waiting.forEach((w) => w.reject(error)),
+    )
   }
 
   /**
