@@ -141,3 +141,44 @@ export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: rea
   }
   return { subscribers, topics, history }
 }
+
+type ReadDecisionData = (tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) => DecisionData | Promise<DecisionData>
+
+/**
+ * Single checks of a tenant that arrive in the same turn of the event loop share one read of
+ * the database instead of one each. The read starts after every check in it has arrived, so
+ * each sees everything committed before it; nothing is kept between turns. The earliest
+ * `since` of the group is used: more history never changes a decision (the engine counts
+ * each cap's window from the check's own instant).
+ */
+export class SharedReads {
+  readonly #read: ReadDecisionData
+  readonly #pending = new Map<string, { subscriberIds: Set<string>; topicKeys: Set<string>; since: number; waiting: Array<{ resolve: (data: DecisionData) => void; reject: (error: unknown) => void }> }>()
+
+  constructor(read: ReadDecisionData) {
+    this.#read = read
+  }
+
+  read(tenantId: string, subscriberId: string, topicKey: string, since: number): Promise<DecisionData> {
+    return new Promise((resolve, reject) => {
+      let group = this.#pending.get(tenantId)
+      if (!group) {
+        this.#pending.set(tenantId, (group = { subscriberIds: new Set(), topicKeys: new Set(), since, waiting: [] }))
+        setImmediate(() => this.#flush(tenantId))
+      }
+      group.subscriberIds.add(subscriberId)
+      group.topicKeys.add(topicKey)
+      group.since = Math.min(group.since, since)
+      group.waiting.push({ resolve, reject })
+    })
+  }
+
+  #flush(tenantId: string) {
+    const group = this.#pending.get(tenantId)!
+    this.#pending.delete(tenantId)
+    new Promise<DecisionData>((resolve) => resolve(this.#read(tenantId, [...group.subscriberIds], [...group.topicKeys], group.since))).then(
+      (data) => group.waiting.forEach((w) => w.resolve(data)),
+      (error: unknown) => group.waiting.forEach((w) => w.reject(error)),
+    )
+  }
+}

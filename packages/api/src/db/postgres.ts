@@ -4,7 +4,7 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import type { Decision } from '@heed/shared'
-import { decisionDataFrom, eventRow, hasCaps, subscriberRow, toKey, toSubscriber, toTopic, type RawDispatch, type RawEngineSubscriber, type RawEngineTopic } from './common.ts'
+import { decisionDataFrom, eventRow, hasCaps, SharedReads, subscriberRow, toKey, toSubscriber, toTopic, type RawDispatch, type RawEngineSubscriber, type RawEngineTopic } from './common.ts'
 import { consentChanged, consentView } from './consent.ts'
 import { newSigningKey, newerThan } from './ids.ts'
 import { GENESIS_HASH } from './ledger.ts'
@@ -76,15 +76,6 @@ interface PendingReserve {
   decide: (data: DecisionData) => Decision
   resolve: (result: ReserveResult) => void
   reject: (error: unknown) => void
-}
-
-/** Single checks waiting for their shared read. */
-interface PendingRead {
-  subscriberIds: Set<string>
-  topicKeys: Set<string>
-  /** The earliest instant any of them needs history from (more history never changes a decision). */
-  since: number
-  waiting: Array<{ resolve: (data: DecisionData) => void; reject: (error: unknown) => void }>
 }
 
 type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }
@@ -305,37 +296,13 @@ export class PostgresStore implements Store {
     return decisionDataFrom(r?.subs ?? [], r?.tops ?? [], r?.hist ?? [])
   }
 
-  /**
-   * Single checks of a tenant that arrive in the same turn of the event loop share one read:
-   * one round trip for all of them instead of one each. Each read is sent after every check
-   * in it arrived, so each sees everything committed before it (nothing is reused between
-   * turns).
-   */
+  /** A single check shares its read with the others of its turn (see SharedReads). */
   async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
-    if (subscriberIds.length !== 1 || topicKeys.length !== 1) return this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since)
-    return new Promise<DecisionData>((resolve, reject) => {
-      let read = this.#pendingReads.get(tenantId)
-      if (!read) {
-        this.#pendingReads.set(tenantId, (read = { subscriberIds: new Set(), topicKeys: new Set(), since, waiting: [] }))
-        setImmediate(() => this.#flushReads(tenantId))
-      }
-      read.subscriberIds.add(subscriberIds[0]!)
-      read.topicKeys.add(topicKeys[0]!)
-      read.since = Math.min(read.since, since)
-      read.waiting.push({ resolve, reject })
-    })
+    if (subscriberIds.length === 1 && topicKeys.length === 1) return this.#sharedReads.read(tenantId, subscriberIds[0]!, topicKeys[0]!, since)
+    return this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since)
   }
 
-  readonly #pendingReads = new Map<string, PendingRead>()
-
-  #flushReads(tenantId: string) {
-    const read = this.#pendingReads.get(tenantId)!
-    this.#pendingReads.delete(tenantId)
-    this.#decisionData(this.#client, tenantId, [...read.subscriberIds], [...read.topicKeys], read.since).then(
-      (data) => read.waiting.forEach((w) => w.resolve(data)),
-      (error: unknown) => read.waiting.forEach((w) => w.reject(error)),
-    )
-  }
+  readonly #sharedReads = new SharedReads((tenantId, subscriberIds, topicKeys, since) => this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since))
 
   /**
    * Check-and-reserve with group commit. A tenant's reserves that arrive in the same turn of

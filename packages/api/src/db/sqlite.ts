@@ -10,6 +10,7 @@ import { consentChanged, consentView } from './consent.ts'
 import {
   decisionDataFrom,
   eventRow,
+  SharedReads,
   subscriberRow,
   toKey,
   toSubscriber,
@@ -380,11 +381,21 @@ export class SqliteStore implements Store {
     return data
   }
 
+  /**
+   * A single check shares its read with the others of its turn (see SharedReads): one
+   * statement when it is alone; for several, one transaction of two statements, as a batch.
+   */
   async decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
-    if (subscriberIds.length === 1 && topicKeys.length === 1) return this.#decisionData(tenantId, subscriberIds, topicKeys, since)
+    if (subscriberIds.length === 1 && topicKeys.length === 1) return this.#sharedReads.read(tenantId, subscriberIds[0]!, topicKeys[0]!, since)
     // A batch reads in one transaction: one consistent snapshot for all its statements.
     return this.#readDecisionData(tenantId, subscriberIds, topicKeys, since)
   }
+
+  readonly #sharedReads = new SharedReads((tenantId, subscriberIds, topicKeys, since) =>
+    subscriberIds.length === 1 && topicKeys.length === 1
+      ? this.#decisionData(tenantId, subscriberIds, topicKeys, since)
+      : this.#readDecisionData(tenantId, subscriberIds, topicKeys, since),
+  )
 
   /**
    * Check-and-reserve with group commit: reserves arriving in the same turn of the event loop
