@@ -136,6 +136,8 @@ export interface LoadOptions {
   overallRate?: number
   /** The server's pid, for CPU accounting. */
   serverPid?: number
+  /** Also adds each latency here (to pool several windows; see `pooled`). */
+  pool?: Latencies
 }
 
 /** Percentile of a sorted array (nearest rank). */
@@ -196,7 +198,10 @@ export async function load(opts: LoadOptions): Promise<LoadResult> {
     )
     instance.on('response', (_client: unknown, status: number, _bytes: number, ms: number) => {
       statuses[status] = (statuses[status] ?? 0) + 1
-      if (status >= 200 && status < 300) latencies.add(ms)
+      if (status >= 200 && status < 300) {
+        latencies.add(ms)
+        opts.pool?.add(ms)
+      }
     })
   })
   const seconds = (performance.now() - started) / 1000

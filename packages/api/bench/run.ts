@@ -20,7 +20,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
-import { accountDatabaseAs, closeAgent, CORES, CpuWindow, Latencies, load, paced, percentile, pooled, serverTimingMs, timedRequest, type LoadResult } from './load.ts'
+import { accountDatabaseAs, closeAgent, CORES, CpuWindow, Latencies, load, paced, percentile, pooled, serverTimingMs, timedRequest, type LoadOptions, type LoadResult } from './load.ts'
 import { formatTop } from './profile-top.ts'
 import { CAPPED_MAX, CAPPED_SUBSCRIBER, HOT_SUBSCRIBER, prng, seedPostgres, seedSqlite, subscriberId, type SeedResult } from './seed.ts'
 import { startServer, type RunningServer } from './server.ts'
@@ -192,6 +192,26 @@ function reserveHot(run: string): () => string {
   return () => `{"subscriberId":"${HOT_SUBSCRIBER}","topic":"newsletter","messageId":"${run}-${k++}"}`
 }
 
+/**
+ * Closed-loop windows that take turns: with several loads, each runs `rounds` windows of half
+ * the window length, alternating with the others, and its windows are pooled into one result.
+ */
+function alternating(opts: Options, loads: ReadonlyArray<Omit<LoadOptions, 'seconds'>>) {
+  const rounds = opts.quick || loads.length < 2 ? 1 : 3
+  const seconds = rounds === 1 ? opts.seconds : opts.seconds / 2
+  return {
+    describe: rounds === 1 ? `${opts.seconds} s each` : `${rounds} × ${seconds} s each, alternating`,
+    async run(): Promise<LoadResult[]> {
+      const pools = loads.map(() => new Latencies())
+      const windows: LoadResult[][] = loads.map(() => [])
+      for (let r = 0; r < rounds; r++) {
+        for (const [i, l] of loads.entries()) windows[i]!.push(await load({ ...l, seconds, pool: pools[i] }))
+      }
+      return windows.map((w, i) => pooled(w, pools[i]!))
+    },
+  }
+}
+
 /** POSTs the batch bodies back to back from a worker thread until stopped; resolves the count. */
 function batchLoop(url: string, headers: Record<string, string>, bodies: string[]) {
   const code = `
@@ -337,14 +357,20 @@ async function main() {
         await load({ ...base, path: '/healthz', seconds: opts.warmupSeconds })
         await load({ ...base, path: '/v1/check', body: checks, seconds: opts.warmupSeconds })
       }
+      // Hello-world and check windows alternate and each side's windows are pooled: the
+      // machine's speed drifts between runs and within one, and then weighs on both alike.
+      const helloCheck = alternating(opts, [
+        ...(has('hello') ? [{ ...base, path: '/healthz' }] : []),
+        ...(has('check') ? [{ ...base, path: '/v1/check', body: checks }] : []),
+      ])
+      if (has('hello') || has('check')) log(`hello-world and single check, ${opts.connections} connections, ${helloCheck.describe}`)
+      const [hello, check] = await helloCheck.run()
       if (has('hello')) {
-        log(`hello-world: GET /healthz, ${opts.connections} connections, ${opts.seconds} s`)
-        results.hello = await load({ ...base, path: '/healthz', seconds: opts.seconds })
+        results.hello = hello!
         assertStatuses('GET /healthz', results.hello, [200])
       }
       if (has('check')) {
-        log(`single check: POST /v1/check, ${opts.connections} connections, ${opts.seconds} s`)
-        const r = await load({ ...base, path: '/v1/check', body: checks, seconds: opts.seconds })
+        const r = has('hello') ? check! : hello!
         assertStatuses('POST /v1/check', r, [200])
         results.check = { ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN }
       }
@@ -472,23 +498,11 @@ async function main() {
     }
 
     if (has('scale')) {
-      // Sequential latency (one connection, no queueing) on a fresh server per database.
-      const latency = async (db: BenchDb, n: number, label: string) => {
-        const s = await startedServer(db, label)
-        const base = { url: s.url, connections: 1, headers: { authorization: `Bearer ${db.seed.key}` }, path: '/v1/check', body: checkBodies(n, 13), serverPid: s.pid }
-        // Steady state, as after hours in production: the first seconds after a start pay for
-        // mapping a large file's pages (at 1M, p50 0.19 ms for ~10 s, then 0.14 ms).
-        await load({ ...base, seconds: opts.scaleWarmupSeconds })
-        const r = await load({ ...base, seconds: opts.seconds })
-        assertStatuses(`POST /v1/check (${label})`, r, [200])
-        await stopServer(s)
-        return r
-      }
+      // Sequential latency (one connection, no queueing), a server per database, both up at
+      // once; their windows alternate and each side's are pooled, as above.
       log(`latency vs size: seeding ${int(opts.scaleSmall)} subscribers`)
       const smallDb = await makeDb(opts, dir, 'small', opts.scaleSmall)
       dbs.push(smallDb)
-      log(`latency vs size: ${int(opts.scaleSmall)} subscribers, 1 connection, ${opts.seconds} s`)
-      const small = await latency(smallDb, opts.scaleSmall, 'small')
       let largeDb = mainDb && opts.scale === opts.subscribers ? mainDb : undefined
       if (!largeDb) {
         log(`latency vs size: seeding ${int(opts.scale)} subscribers`)
@@ -496,8 +510,26 @@ async function main() {
         dbs.push(largeDb)
         log(`seeded ${int(largeDb.seed.subscribers)} subscribers and ${int(largeDb.seed.dispatches)} dispatches in ${largeDb.seed.seconds.toFixed(1)} s`)
       }
-      log(`latency vs size: ${int(opts.scale)} subscribers, 1 connection, ${opts.seconds} s`)
-      const large = await latency(largeDb, opts.scale, 'large')
+      const sides = [
+        { db: smallDb, n: opts.scaleSmall, label: 'small' },
+        { db: largeDb, n: opts.scale, label: 'large' },
+      ]
+      const started: RunningServer[] = []
+      const windows: Array<Omit<LoadOptions, 'seconds'>> = []
+      for (const side of sides) {
+        const s = await startedServer(side.db, side.label)
+        started.push(s)
+        const options = { url: s.url, connections: 1, headers: { authorization: `Bearer ${side.db.seed.key}` }, path: '/v1/check', body: checkBodies(side.n, 13), serverPid: s.pid }
+        // Steady state, as after hours in production: the first seconds after a start pay for
+        // mapping a large file's pages (at 1M, p50 0.19 ms for ~10 s, then 0.14 ms).
+        await load({ ...options, seconds: opts.scaleWarmupSeconds })
+        windows.push(options)
+      }
+      const sizes = alternating(opts, windows)
+      log(`latency vs size: ${int(opts.scaleSmall)} and ${int(opts.scale)} subscribers, 1 connection, ${sizes.describe}`)
+      const [small, large] = (await sizes.run()) as [LoadResult, LoadResult]
+      for (const [i, r] of [small, large].entries()) assertStatuses(`POST /v1/check (${sides[i]!.label})`, r, [200])
+      for (const s of started) await stopServer(s)
       results.scale = {
         small: { subscribers: opts.scaleSmall, result: small },
         large: { subscribers: opts.scale, result: large, seedSeconds: largeDb.seed.seconds },
@@ -655,7 +687,7 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
   return [
     `Heed benchmark: ${opts.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${int(opts.subscribers)} subscribers${seeded ? ` and ${int(seeded.dispatches)} dispatches (seeded in ${seeded.seconds.toFixed(1)} s)` : ''}${opts.quick ? ', --quick (figures not meaningful)' : ''}`,
     `${meta.cpus}, ${meta.memoryGiB} GiB, node ${meta.node}; ${meta.cpuNote}.`,
-    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up.`,
+    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up; compared sides (hello-world and check, the two database sizes, idle and busy) ${opts.quick ? 'have one window each' : `take turns in 3 windows of ${opts.seconds / 2} s each, pooled`}.`,
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
