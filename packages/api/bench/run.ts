@@ -123,8 +123,10 @@ async function makeDb(opts: Options, dir: string, name: string, n: number): Prom
   const url = new URL(PG_ADMIN_URL)
   url.pathname = `/${dbName}`
   const drop = async () => {
-    if (opts.keep) return
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
+    // With --keep the database stays; the admin connection must close either way, or this
+    // process never exits.
+    if (opts.keep) log(`kept database ${dbName}`)
+    else await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`)
     await admin.end({ timeout: 5 })
   }
   try {
