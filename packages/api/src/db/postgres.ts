@@ -449,9 +449,10 @@ export class PostgresStore implements Store {
    * first. They answer with what it recorded: a replay when it is the same dispatch.
    */
   async #answerTheirs(c: postgres.ReservedSql, tenantId: string, group: readonly PendingReserve[], outcomes: ReserveOutcome[], missing: ReadonlySet<string>) {
+    // Those recorded here, and those of the group that replayed or conflicted with them.
     const mine = (req: DispatchRequest, i: number) => {
       const o = outcomes[i]!
-      return o.ok && o.value.kind === 'recorded' && missing.has(req.messageId)
+      return o.ok && o.value.kind !== 'refused' && missing.has(req.messageId)
     }
     try {
       const theirs = await c<PriorDispatch[]>`
