@@ -1,7 +1,7 @@
-import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
+import type { Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import { newId } from './ids.ts'
 import { chainHash, contentHash } from './ledger.ts'
-import type { ApiKeyRecord, ChangeContext, DecisionData, NewApiKey, SubscriberRecord, TopicRecord } from './store.ts'
+import type { ApiKeyRecord, ChangeContext, DecisionData, DispatchRequest, NewApiKey, ReserveResult, SubscriberRecord, TopicRecord } from './store.ts'
 
 /** Row mapping and record building shared by the SQLite and PostgreSQL stores. */
 
@@ -181,4 +181,37 @@ export class SharedReads {
       (error: unknown) => group.waiting.forEach((w) => w.reject(error)),
     )
   }
+}
+
+/** A reserve waiting for its group's transaction (group commit, on both databases). */
+export interface PendingReserve {
+  req: DispatchRequest
+  decide: (data: DecisionData) => Decision
+  resolve: (result: ReserveResult) => void
+  reject: (error: unknown) => void
+}
+
+export type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }
+
+/** Answers each reserve of a group with its outcome. */
+export function settle(group: readonly PendingReserve[], outcomes: readonly ReserveOutcome[]) {
+  group.forEach((p, i) => {
+    const o = outcomes[i]!
+    if (o.ok) p.resolve(o.value)
+    else p.reject(o.error)
+  })
+}
+
+/** The dispatch already recorded under a reserve's messageId. */
+export interface PriorDispatch {
+  subscriber_id: string
+  topic: string
+  channel: string
+  decision: Decision
+}
+
+/** A messageId already recorded: the same dispatch again replays, another one conflicts. */
+export function replayOrConflict(prior: PriorDispatch, req: DispatchRequest): ReserveResult {
+  const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
+  return same ? { kind: 'replayed', decision: prior.decision } : { kind: 'conflict' }
 }

@@ -4,7 +4,24 @@ import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import type { Decision } from '@heed/shared'
-import { decisionDataFrom, eventRow, hasCaps, SharedReads, subscriberRow, toKey, toSubscriber, toTopic, type RawDispatch, type RawEngineSubscriber, type RawEngineTopic } from './common.ts'
+import {
+  decisionDataFrom,
+  eventRow,
+  hasCaps,
+  replayOrConflict,
+  settle,
+  SharedReads,
+  subscriberRow,
+  toKey,
+  toSubscriber,
+  toTopic,
+  type PendingReserve,
+  type PriorDispatch,
+  type RawDispatch,
+  type RawEngineSubscriber,
+  type RawEngineTopic,
+  type ReserveOutcome,
+} from './common.ts'
 import { consentChanged, consentView } from './consent.ts'
 import { newSigningKey, newerThan } from './ids.ts'
 import { GENESIS_HASH } from './ledger.ts'
@@ -71,28 +88,14 @@ const jsonList = (values: readonly string[]) => JSON.stringify([...new Set(value
 /** Reserves decided in one transaction, at most. */
 const MAX_GROUP = 256
 
-interface PendingReserve {
-  req: DispatchRequest
-  decide: (data: DecisionData) => Decision
-  resolve: (result: ReserveResult) => void
-  reject: (error: unknown) => void
-}
+/** A recorded dispatch found by its messageId. */
+type PriorRow = PriorDispatch & { message_id: string }
 
-type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }
-
-interface PriorDispatch {
-  message_id: string
-  subscriber_id: string
-  topic: string
-  channel: string
-  decision: Decision
-}
-
-/** A messageId already recorded: the same dispatch again replays, another one conflicts. */
-function replayOrConflict(prior: PriorDispatch, req: DispatchRequest): ReserveResult {
-  const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
-  return same ? { kind: 'replayed', decision: prior.decision } : { kind: 'conflict' }
-}
+/** The dispatches recorded under these messageIds. */
+const recordedUnder = (c: postgres.ReservedSql, tenantId: string, messageIds: readonly string[]) =>
+  c<PriorRow[]>`
+    SELECT message_id, subscriber_id, topic, channel, decision FROM dispatches
+    WHERE tenant_id = ${tenantId} AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList(messageIds)}::jsonb)))`
 
 export class PostgresStore implements Store {
   readonly dialect = 'postgres' as const
@@ -356,7 +359,7 @@ export class PostgresStore implements Store {
   async #reserveGroup(tenantId: string, group: readonly PendingReserve[]) {
     const subscriberIds = [...new Set(group.map((p) => p.req.subscriberId))].sort()
     const topicKeys = [...new Set(group.map((p) => p.req.topic))]
-    const messageIds = jsonList(group.map((p) => p.req.messageId))
+    const messageIds = group.map((p) => p.req.messageId)
     const since = Math.min(...group.map((p) => p.req.at)) - LONGEST_WINDOW_MS
     const outcomes: ReserveOutcome[] = []
     const c = await this.#client.reserve().catch((error: unknown) => {
@@ -373,9 +376,7 @@ export class PostgresStore implements Store {
         SELECT 1 FROM subscribers
         WHERE tenant_id = ${tenantId} AND id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(subscriberIds)}::jsonb)))
         ORDER BY id FOR UPDATE`.execute()
-      const earlier = c<PriorDispatch[]>`
-        SELECT message_id, subscriber_id, topic, channel, decision FROM dispatches
-        WHERE tenant_id = ${tenantId} AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${messageIds}::jsonb)))`.execute()
+      const earlier = recordedUnder(c, tenantId, messageIds).execute()
       // Dispatches of required topics never count, deleted topics included, as in the read.
       const required = c<{ key: string }[]>`
         SELECT key FROM topics WHERE tenant_id = ${tenantId} AND required
@@ -402,7 +403,7 @@ export class PostgresStore implements Store {
           outcomes.push({ ok: true, value: { kind: 'refused', decision } })
           continue
         }
-        recorded.set(req.messageId, { message_id: req.messageId, subscriber_id: req.subscriberId, topic: req.topic, channel: req.channel, decision })
+        recorded.set(req.messageId, { subscriber_id: req.subscriberId, topic: req.topic, channel: req.channel, decision })
         inserts.push([req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce, decision])
         const subscriber = data.subscribers.get(req.subscriberId)
         if (subscriber && hasCaps(subscriber) && !requiredTopics.has(req.topic)) {
@@ -437,11 +438,7 @@ export class PostgresStore implements Store {
       return
     }
     c.release()
-    group.forEach((p, i) => {
-      const o = outcomes[i]!
-      if (o.ok) p.resolve(o.value)
-      else p.reject(o.error)
-    })
+    settle(group, outcomes)
   }
 
   /**
@@ -455,9 +452,7 @@ export class PostgresStore implements Store {
       return o.ok && o.value.kind !== 'refused' && missing.has(req.messageId)
     }
     try {
-      const theirs = await c<PriorDispatch[]>`
-        SELECT message_id, subscriber_id, topic, channel, decision FROM dispatches
-        WHERE tenant_id = ${tenantId} AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList([...missing])}::jsonb)))`
+      const theirs = await recordedUnder(c, tenantId, [...missing])
       const byMessage = new Map(theirs.map((r) => [r.message_id, r]))
       group.forEach(({ req }, i) => {
         if (!mine(req, i)) return

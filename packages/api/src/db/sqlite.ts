@@ -10,13 +10,17 @@ import { consentChanged, consentView } from './consent.ts'
 import {
   decisionDataFrom,
   eventRow,
+  replayOrConflict,
+  settle,
   SharedReads,
   subscriberRow,
   toKey,
   toSubscriber,
   toTopic,
+  type PendingReserve,
   type RawEngineSubscriber,
   type RawEngineTopic,
+  type ReserveOutcome,
 } from './common.ts'
 import { newSigningKey, newerThan } from './ids.ts'
 import { LONGEST_WINDOW_MS } from '../decisions.ts'
@@ -92,22 +96,15 @@ type BatchRow = [
   history: Array<[topic: string, channel: string, at: number]> | null,
 ]
 
-interface PendingReserve {
-  tenantId: string
-  req: DispatchRequest
-  decide: (data: DecisionData) => Decision
-  resolve: (result: ReserveResult) => void
-  reject: (error: unknown) => void
-}
-
-type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }
+/** Reserves of every tenant share a group here: each carries its tenant. */
+type QueuedReserve = PendingReserve & { tenantId: string }
 
 export class SqliteStore implements Store {
   readonly dialect = 'sqlite' as const
   readonly #sqlite: Database.Database
   readonly #db: BetterSQLite3Database<typeof schema>
   readonly #q
-  readonly #reserveGroup: (group: readonly PendingReserve[], outcomes: ReserveOutcome[]) => void
+  readonly #reserveGroup: (group: readonly QueuedReserve[], outcomes: ReserveOutcome[]) => void
   readonly #readDecisionData: (tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) => DecisionData
 
   /** The database file, or null in memory. */
@@ -120,7 +117,7 @@ export class SqliteStore implements Store {
     this.#readDecisionData = sqlite.transaction((tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) =>
       this.#decisionData(tenantId, subscriberIds, topicKeys, since),
     )
-    this.#reserveGroup = sqlite.transaction((group: readonly PendingReserve[], outcomes: ReserveOutcome[]) => {
+    this.#reserveGroup = sqlite.transaction((group: readonly QueuedReserve[], outcomes: ReserveOutcome[]) => {
       for (const p of group) {
         try {
           outcomes.push({ ok: true, value: this.#reserveOne(p.tenantId, p.req, p.decide) })
@@ -412,7 +409,7 @@ export class SqliteStore implements Store {
     })
   }
 
-  #pendingReserves: PendingReserve[] = []
+  #pendingReserves: QueuedReserve[] = []
 
   readonly #flushReserves = () => {
     const group = this.#pendingReserves
@@ -425,20 +422,13 @@ export class SqliteStore implements Store {
       for (const p of group) p.reject(error)
       return
     }
-    group.forEach((p, i) => {
-      const o = outcomes[i]!
-      if (o.ok) p.resolve(o.value)
-      else p.reject(o.error)
-    })
+    settle(group, outcomes)
   }
 
   #reserveOne(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): ReserveResult {
     const q = this.#q
     const prior = q.dispatchByMessage.get(tenantId, req.messageId)
-    if (prior) {
-      const same = prior.subscriber_id === req.subscriberId && prior.topic === req.topic && prior.channel === req.channel
-      return same ? { kind: 'replayed', decision: JSON.parse(prior.decision) } : { kind: 'conflict' }
-    }
+    if (prior) return replayOrConflict({ ...prior, decision: JSON.parse(prior.decision) }, req)
     const since = req.at - LONGEST_WINDOW_MS
     const decision = decide(this.#decisionData(tenantId, [req.subscriberId], [req.topic], since))
     if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
