@@ -194,13 +194,17 @@ function reserveHot(run: string): () => string {
   return () => `{"subscriberId":"${HOT_SUBSCRIBER}","topic":"newsletter","messageId":"${run}-${k++}"}`
 }
 
+/** How the two sides of a comparison take turns: three windows of half the length, or one in --quick. */
+function turns(opts: Options) {
+  return opts.quick ? { rounds: 1, seconds: opts.seconds } : { rounds: 3, seconds: opts.seconds / 2 }
+}
+
 /**
  * Closed-loop windows that take turns: with several loads, each runs `rounds` windows of half
  * the window length, alternating with the others, and its windows are pooled into one result.
  */
 function alternating(opts: Options, loads: ReadonlyArray<Omit<LoadOptions, 'seconds'>>) {
-  const rounds = opts.quick || loads.length < 2 ? 1 : 3
-  const seconds = rounds === 1 ? opts.seconds : opts.seconds / 2
+  const { rounds, seconds } = loads.length < 2 ? { rounds: 1, seconds: opts.seconds } : turns(opts)
   return {
     describe: rounds === 1 ? `${opts.seconds} s each` : `${rounds} × ${seconds} s each, alternating`,
     async run(): Promise<LoadResult[]> {
@@ -366,13 +370,13 @@ async function main() {
         ...(has('check') ? [{ ...base, path: '/v1/check', body: checks }] : []),
       ])
       if (has('hello') || has('check')) log(`hello-world and single check, ${opts.connections} connections, ${helloCheck.describe}`)
-      const [hello, check] = await helloCheck.run()
+      const helloCheckRuns = await helloCheck.run()
       if (has('hello')) {
-        results.hello = hello!
+        results.hello = helloCheckRuns.shift()!
         assertStatuses('GET /healthz', results.hello, [200])
       }
       if (has('check')) {
-        const r = has('hello') ? check! : hello!
+        const r = helloCheckRuns.shift()!
         assertStatuses('POST /v1/check', r, [200])
         results.check = { ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN }
       }
@@ -424,8 +428,7 @@ async function main() {
           }
         }
         if (has('mixed')) {
-          const rounds = opts.quick ? 1 : 3
-          const window = opts.quick ? opts.seconds : opts.seconds / 2
+          const { rounds, seconds: window } = turns(opts)
           log(`single-check p99 at ${opts.rate}/s: idle, then while 10,000-check batches run back to back (${rounds} × ${window.toFixed(1)} s each, alternating)`)
           const fixed = { url: server.url, headers: auth, serverPid: server.pid, path: '/v1/check', body: checks, seconds: window, rate: opts.rate }
           await paced({ ...fixed, seconds: opts.warmupSeconds })
@@ -689,7 +692,7 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
   return [
     `Heed benchmark: ${opts.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${int(opts.subscribers)} subscribers${seeded ? ` and ${int(seeded.dispatches)} dispatches (seeded in ${seeded.seconds.toFixed(1)} s)` : ''}${opts.quick ? ', --quick (figures not meaningful)' : ''}`,
     `${meta.cpus}, ${meta.memoryGiB} GiB, node ${meta.node}; ${meta.cpuNote}.`,
-    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up; compared sides (hello-world and check, the two database sizes, idle and busy) ${opts.quick ? 'have one window each' : `take turns in 3 windows of ${opts.seconds / 2} s each, pooled`}.`,
+    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up; compared sides (hello-world and check, the two database sizes, idle and busy) ${opts.quick ? 'have one window each' : `take turns in ${turns(opts).rounds} windows of ${turns(opts).seconds} s each, pooled`}.`,
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
