@@ -1,5 +1,5 @@
-import { zValidator } from '@hono/zod-validator'
 import type { ValidationTargets } from 'hono'
+import { validator } from 'hono/validator'
 import type { z } from 'zod'
 import { validationError } from './errors.ts'
 
@@ -12,8 +12,14 @@ const WHERE: Record<keyof ValidationTargets, string> = {
   cookie: 'cookies',
 }
 
-/** zValidator with our hook: a failure is thrown as one problem+json naming every field. */
+/**
+ * Hono's validator with a zod schema, parsed synchronously: a failure is thrown as one
+ * problem+json naming every field. (`@hono/zod-validator` parses with `safeParseAsync` behind
+ * several awaits; on the single check that cost about 20 µs of CPU a request, a fifth of it.)
+ */
 export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
-  zValidator(target, schema, (result) => {
+  validator(target, (value): z.output<T> => {
+    const result = schema.safeParse(value)
     if (!result.success) throw validationError(result.error, WHERE[target])
+    return result.data
   })
