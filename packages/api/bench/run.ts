@@ -9,7 +9,7 @@
  *
  * Options: --subscribers N, --scale N (the large side of the latency comparison, default
  * 1,000,000), --seconds S (each measured window), --connections C, --only a,b (hello, check,
- * batch, mixed, reserve, cap, scale, widget), --profile (CPU profiles of the server into
+ * floor, batch, mixed, reserve, cap, scale, widget), --profile (CPU profiles of the server into
  * packages/api/bench/profiles, with their top self-time functions), --keep (keep databases).
  */
 import { randomBytes } from 'node:crypto'
@@ -22,13 +22,16 @@ import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
 import { accountDatabaseAs, closeAgent, CORES, CpuWindow, Latencies, load, paced, percentile, pooled, serverTimingMs, timedRequest, type LoadOptions, type LoadResult } from './load.ts'
 import { formatTop } from './profile-top.ts'
-import { CAPPED_MAX, CAPPED_SUBSCRIBER, HOT_SUBSCRIBER, prng, seedPostgres, seedSqlite, subscriberId, type SeedResult } from './seed.ts'
+import { decideBatch } from '../src/batch.ts'
+import { openStore } from '../src/db/open.ts'
+import type { DecisionData, Store } from '../src/db/store.ts'
+import { CAPPED_MAX, CAPPED_SUBSCRIBER, HOT_SUBSCRIBER, prng, seedPostgres, seedSqlite, subscriberId, TENANT_ID, type SeedResult } from './seed.ts'
 import { startServer, type RunningServer } from './server.ts'
 import { widgetSize, type WidgetSize } from './widget-size.ts'
 
 // ---- options -----------------------------------------------------------------------------
 
-const SCENARIOS = ['hello', 'check', 'batch', 'mixed', 'reserve', 'cap', 'scale', 'widget'] as const
+const SCENARIOS = ['hello', 'check', 'floor', 'batch', 'mixed', 'reserve', 'cap', 'scale', 'widget'] as const
 type Scenario = (typeof SCENARIOS)[number]
 
 function parseArgs(argv: string[]) {
@@ -168,6 +171,12 @@ function checkBodies(n: number, seed: number): () => string {
   return () => pool[k++ & 0xffff]!
 }
 
+/** The eight campaigns every batch measurement cycles through. */
+function batchBodies(opts: Options): string[] {
+  const rnd = prng(11)
+  return Array.from({ length: 8 }, () => batchBody(opts.subscribers, rnd))
+}
+
 /** A campaign: one topic to 10,000 distinct random subscribers. */
 function batchBody(n: number, rnd: () => number, size = 10_000): string {
   const ids = new Set<number>()
@@ -272,11 +281,59 @@ function batchLoop(url: string, headers: Record<string, string>, bodies: string[
   }
 }
 
+/**
+ * The batch's own work without its database read: in this process (idle meanwhile), each body's
+ * decision data is read once through the server's store, then every run decodes, parses,
+ * validates, decides and serialises the body exactly as `POST /v1/check/batch` does
+ * (`decideBatch`), with that data handed over from memory. Median and fastest run, ms.
+ */
+async function batchFloor(db: BenchDb, bodies: string[], runs: number): Promise<{ p50: number; min: number }> {
+  const store = await openStore(db.url)
+  try {
+    const tenant = await store.getTenant(TENANT_ID)
+    if (!tenant) throw new Error('the bench tenant is missing')
+    const now = Date.now()
+    const read = new Map<number, DecisionData>()
+    let body = 0
+    const fromMemory: Pick<Store, 'decisionData'> = {
+      async decisionData(...args) {
+        const known = read.get(body)
+        if (known) return known
+        const data = await store.decisionData(...args)
+        read.set(body, data)
+        return data
+      },
+    }
+    const times: number[] = []
+    const utf8 = new TextEncoder()
+    for (let i = 0; i < bodies.length + runs; i++) {
+      body = i % bodies.length
+      const bytes = utf8.encode(bodies[body]!).buffer as ArrayBuffer
+      const t0 = performance.now()
+      await decideBatch(fromMemory, tenant, bytes, now)
+      // The first pass over the bodies reads the database and warms up: not timed.
+      if (i >= bodies.length) times.push(performance.now() - t0)
+    }
+    times.sort((x, y) => x - y)
+    return { p50: percentile(times, 50), min: times[0]! }
+  } finally {
+    await store.close()
+  }
+}
+
 // ---- the run -----------------------------------------------------------------------------
 
 interface Results {
   hello?: LoadResult
   check?: LoadResult & { rpsRatio: number; p99Ratio: number }
+  /** What the machine and the HTTP stack allow, measured beside the targets (not targets). */
+  floor?: {
+    /** Hello-world and `POST /v1/floor` (a check without its database read and decision) of the floor server. */
+    hello?: LoadResult
+    post?: LoadResult & { rpsRatio: number; p99Ratio: number }
+    /** A 10,000-check batch's parse, validation, decisions and answer, its data in memory, ms. */
+    batchWithoutReadMs?: { p50: number; min: number }
+  }
   batch?: {
     size: number
     runs: number
@@ -332,8 +389,8 @@ async function main() {
   const servers: RunningServer[] = []
   const profileDirs: string[] = []
   const results: Results = {}
-  const startedServer = async (db: BenchDb, label: string) => {
-    const s = await startServer({ databaseUrl: db.url, cpuProfDir: opts.profile ? profileDir : undefined, label: `${opts.db}-${label}` })
+  const startedServer = async (db: BenchDb, label: string, entry?: string) => {
+    const s = await startServer({ databaseUrl: db.url, cpuProfDir: opts.profile ? profileDir : undefined, label: `${opts.db}-${label}`, ...(entry ? { entry } : {}) })
     if (s.profileDir) profileDirs.push(s.profileDir)
     servers.push(s)
     return s
@@ -381,9 +438,32 @@ async function main() {
         results.check = { ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN }
       }
 
+      if (has('floor')) {
+        // The same app in a process of its own with one route more: its hello-world and a
+        // check without the database read and the decision (see floor-server.ts).
+        const floorServer = await startedServer(mainDb, 'floor', fileURLToPath(new URL('./floor-server.ts', import.meta.url)))
+        const floorBase = { url: floorServer.url, connections: opts.connections, headers: auth, serverPid: floorServer.pid }
+        await load({ ...floorBase, path: '/healthz', seconds: opts.warmupSeconds })
+        await load({ ...floorBase, path: '/v1/floor', body: checks, seconds: opts.warmupSeconds })
+        const floor = alternating(opts, [
+          { ...floorBase, path: '/healthz' },
+          { ...floorBase, path: '/v1/floor', body: checks },
+        ])
+        log(`floor: hello-world and POST /v1/floor of the floor server, ${opts.connections} connections, ${floor.describe}`)
+        const [hello, post] = (await floor.run()) as [LoadResult, LoadResult]
+        assertStatuses('GET /healthz (floor server)', hello, [200])
+        assertStatuses('POST /v1/floor', post, [200])
+        await stopServer(floorServer)
+        log('floor: 10,000-check batches without their database read, in this process')
+        results.floor = {
+          hello,
+          post: { ...post, rpsRatio: post.rps / hello.rps, p99Ratio: post.p99 / hello.p99 },
+          batchWithoutReadMs: await batchFloor(mainDb, batchBodies(opts), opts.batches),
+        }
+      }
+
       if (has('batch') || has('mixed')) {
-        const rnd = prng(11)
-        const bodies = Array.from({ length: 8 }, () => batchBody(opts.subscribers, rnd))
+        const bodies = batchBodies(opts)
         const headers = { ...auth, 'content-type': 'application/json' }
         let b = 0
         const oneBatch = async () => {
@@ -614,7 +694,7 @@ function evaluate(opts: Options, r: Results): Target[] {
 
 /** Every autocannon window of the run. */
 function windows(r: Results): LoadResult[] {
-  return [r.hello, r.check, r.mixed?.idle, r.mixed?.busy, r.reserveDistinct, r.reserveHot, r.scale?.small.result, r.scale?.large.result].filter((x): x is LoadResult => x !== undefined)
+  return [r.hello, r.check, r.floor?.hello, r.floor?.post, r.mixed?.idle, r.mixed?.busy, r.reserveDistinct, r.reserveHot, r.scale?.small.result, r.scale?.large.result].filter((x): x is LoadResult => x !== undefined)
 }
 
 function otherLoad(r: Results): string {
@@ -646,6 +726,11 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
     rows.push(['  check ÷ hello-world, req/s', `${(r.check.rpsRatio * 100).toFixed(0)} %`, ...(verdict('check requests/s') as [string, string])])
     rows.push(['  check ÷ hello-world, p99', `${r.check.p99Ratio.toFixed(2)}×`, ...(verdict('check p99') as [string, string])])
   }
+  if (r.floor?.post) {
+    const f = r.floor.post
+    rows.push(['floor: the check without db read, decision', `${int(f.rps)} req/s; ${lat(f)}`, '', ''])
+    rows.push(['  floor ÷ its hello-world, req/s, p99', `${(f.rpsRatio * 100).toFixed(0)} %, ${f.p99Ratio.toFixed(2)}× (hello-world ${int(r.floor.hello!.rps)} req/s, p99 ${ms(r.floor.hello!.p99)} ms)`, '', ''])
+  }
   if (r.batch) {
     const b = r.batch
     rows.push([
@@ -656,6 +741,10 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
       ...(verdict('batch') as [string, string]),
     ])
     rows.push(['  round trip, decisions/s', `${ms(b.roundTripMs.p50)} ms median; ${int(b.decisionsPerSecond)} decisions/s`, '', ''])
+  }
+  if (r.floor?.batchWithoutReadMs) {
+    const f = r.floor.batchWithoutReadMs
+    rows.push(['floor: 10,000 checks, data in memory', `${ms(f.p50)} ms median (min ${ms(f.min)}): parse, validate, decide, answer; no database, no HTTP`, '', ''])
   }
   if (r.reserveDistinct) {
     const d = r.reserveDistinct

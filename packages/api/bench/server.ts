@@ -28,6 +28,8 @@ export interface StartOptions {
   cpuProfDir?: string | undefined
   env?: Record<string, string>
   label?: string
+  /** Another entry than the real server's, relative to the API package (the bench's floor server). */
+  entry?: string
 }
 
 async function freePort(): Promise<number> {
@@ -49,7 +51,7 @@ export async function startServer(opts: StartOptions): Promise<RunningServer> {
   // One profile per thread (tsx's loader hooks run in a worker): the largest is the server's.
   const profileDir = opts.cpuProfDir ? join(opts.cpuProfDir, `${opts.label ?? 'server'}-${Date.now()}`) : undefined
   if (profileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`)
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, SERVER_ENTRY], {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, opts.entry ?? SERVER_ENTRY], {
     cwd: API_DIR,
     env: {
       ...process.env,
