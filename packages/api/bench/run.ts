@@ -323,16 +323,18 @@ async function batchFloor(db: BenchDb, bodies: string[], runs: number): Promise<
 
 // ---- the run -----------------------------------------------------------------------------
 
+/** The real server with the floor's route added, relative to the API package (see floor-server.ts). */
+const FLOOR_ENTRY = 'bench/floor-server.ts'
+
 interface Results {
   hello?: LoadResult
   check?: LoadResult & { rpsRatio: number; p99Ratio: number }
   /** What the machine and the HTTP stack allow, measured beside the targets (not targets). */
   floor?: {
-    /** Hello-world and `POST /v1/floor` (a check without its database read and decision) of the floor server. */
-    hello?: LoadResult
-    post?: LoadResult & { rpsRatio: number; p99Ratio: number }
+    /** `POST /v1/floor` of the same server: a check without its database read and decision. */
+    check: LoadResult & { rpsRatio: number; p99Ratio: number }
     /** A 10,000-check batch's parse, validation, decisions and answer, its data in memory, ms. */
-    batchWithoutReadMs?: { p50: number; min: number }
+    batchWithoutReadMs: { p50: number; min: number }
   }
   batch?: {
     size: number
@@ -410,24 +412,27 @@ async function main() {
       log(`seeded ${int(mainDb.seed.subscribers)} subscribers and ${int(mainDb.seed.dispatches)} dispatches in ${mainDb.seed.seconds.toFixed(1)} s`)
     }
     if (mainDb && [...opts.scenarios].some((s) => s !== 'scale' && s !== 'widget')) {
-      const server = await startedServer(mainDb, 'main')
+      // With the floor in the run, the server is the real one with the floor's route added.
+      const server = await startedServer(mainDb, 'main', has('floor') ? FLOOR_ENTRY : undefined)
       const auth = { authorization: `Bearer ${mainDb.seed.key}` }
       const base = { url: server.url, connections: opts.connections, headers: auth, serverPid: server.pid }
       const checks = checkBodies(opts.subscribers, 7)
 
-      if (has('hello') || has('check')) {
-        log('warming up')
-        await load({ ...base, path: '/healthz', seconds: opts.warmupSeconds })
-        await load({ ...base, path: '/v1/check', body: checks, seconds: opts.warmupSeconds })
-      }
-      // Hello-world and check windows alternate and each side's windows are pooled: the
-      // machine's speed drifts between runs and within one, and then weighs on both alike.
-      const helloCheck = alternating(opts, [
+      const comparison = [
         ...(has('hello') ? [{ ...base, path: '/healthz' }] : []),
         ...(has('check') ? [{ ...base, path: '/v1/check', body: checks }] : []),
-      ])
-      if (has('hello') || has('check')) log(`hello-world and single check, ${opts.connections} connections, ${helloCheck.describe}`)
+        ...(has('floor') ? [{ ...base, path: '/v1/floor', body: checks }] : []),
+      ]
+      if (comparison.length > 0) {
+        log('warming up')
+        for (const l of comparison) await load({ ...l, seconds: opts.warmupSeconds })
+      }
+      // Their windows alternate and each side's windows are pooled: the machine's speed drifts
+      // between runs and within one, and then weighs on every side alike.
+      const helloCheck = alternating(opts, comparison)
+      if (comparison.length > 0) log(`hello-world, single check${has('floor') ? ' and the floor' : ''}, ${opts.connections} connections, ${helloCheck.describe}`)
       const helloCheckRuns = await helloCheck.run()
+      const toHello = (r: LoadResult) => ({ ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN })
       if (has('hello')) {
         results.hello = helloCheckRuns.shift()!
         assertStatuses('GET /healthz', results.hello, [200])
@@ -435,31 +440,13 @@ async function main() {
       if (has('check')) {
         const r = helloCheckRuns.shift()!
         assertStatuses('POST /v1/check', r, [200])
-        results.check = { ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN }
+        results.check = toHello(r)
       }
-
       if (has('floor')) {
-        // The same app in a process of its own with one route more: its hello-world and a
-        // check without the database read and the decision (see floor-server.ts).
-        const floorServer = await startedServer(mainDb, 'floor', fileURLToPath(new URL('./floor-server.ts', import.meta.url)))
-        const floorBase = { url: floorServer.url, connections: opts.connections, headers: auth, serverPid: floorServer.pid }
-        await load({ ...floorBase, path: '/healthz', seconds: opts.warmupSeconds })
-        await load({ ...floorBase, path: '/v1/floor', body: checks, seconds: opts.warmupSeconds })
-        const floor = alternating(opts, [
-          { ...floorBase, path: '/healthz' },
-          { ...floorBase, path: '/v1/floor', body: checks },
-        ])
-        log(`floor: hello-world and POST /v1/floor of the floor server, ${opts.connections} connections, ${floor.describe}`)
-        const [hello, post] = (await floor.run()) as [LoadResult, LoadResult]
-        assertStatuses('GET /healthz (floor server)', hello, [200])
-        assertStatuses('POST /v1/floor', post, [200])
-        await stopServer(floorServer)
+        const r = helloCheckRuns.shift()!
+        assertStatuses('POST /v1/floor', r, [200])
         log('floor: 10,000-check batches without their database read, in this process')
-        results.floor = {
-          hello,
-          post: { ...post, rpsRatio: post.rps / hello.rps, p99Ratio: post.p99 / hello.p99 },
-          batchWithoutReadMs: await batchFloor(mainDb, batchBodies(opts), opts.batches),
-        }
+        results.floor = { check: toHello(r), batchWithoutReadMs: await batchFloor(mainDb, batchBodies(opts), opts.batches) }
       }
 
       if (has('batch') || has('mixed')) {
@@ -643,7 +630,7 @@ async function main() {
     reserveConnections: opts.reserveConnections,
     secondsPerWindow: opts.seconds,
     node: process.version,
-    server: `node --import tsx ${process.env.HEED_BENCH_API_DIR ? `${process.env.HEED_BENCH_API_DIR}/` : 'packages/api/'}src/server.ts (TypeScript transpiled at load by tsx/esbuild; same JavaScript as a build)`,
+    server: `node --import tsx ${process.env.HEED_BENCH_API_DIR ? `${process.env.HEED_BENCH_API_DIR}/` : 'packages/api/'}${has('floor') ? `${FLOOR_ENTRY} (src/server.ts with the floor's route added)` : 'src/server.ts'} (TypeScript transpiled at load by tsx/esbuild; same JavaScript as a build)`,
     loadGenerator: 'autocannon (in the bench process) and node:http, over loopback',
     cpus: `${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}`,
     cpuNote: `${cpus().length} cores shared by the server, the load generator and the database`,
@@ -694,7 +681,7 @@ function evaluate(opts: Options, r: Results): Target[] {
 
 /** Every autocannon window of the run. */
 function windows(r: Results): LoadResult[] {
-  return [r.hello, r.check, r.floor?.hello, r.floor?.post, r.mixed?.idle, r.mixed?.busy, r.reserveDistinct, r.reserveHot, r.scale?.small.result, r.scale?.large.result].filter((x): x is LoadResult => x !== undefined)
+  return [r.hello, r.check, r.floor?.check, r.mixed?.idle, r.mixed?.busy, r.reserveDistinct, r.reserveHot, r.scale?.small.result, r.scale?.large.result].filter((x): x is LoadResult => x !== undefined)
 }
 
 function otherLoad(r: Results): string {
@@ -726,10 +713,10 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
     rows.push(['  check ÷ hello-world, req/s', `${(r.check.rpsRatio * 100).toFixed(0)} %`, ...(verdict('check requests/s') as [string, string])])
     rows.push(['  check ÷ hello-world, p99', `${r.check.p99Ratio.toFixed(2)}×`, ...(verdict('check p99') as [string, string])])
   }
-  if (r.floor?.post) {
-    const f = r.floor.post
+  if (r.floor) {
+    const f = r.floor.check
     rows.push(['floor: the check without db read, decision', `${int(f.rps)} req/s; ${lat(f)}`, '', ''])
-    rows.push(['  floor ÷ its hello-world, req/s, p99', `${(f.rpsRatio * 100).toFixed(0)} %, ${f.p99Ratio.toFixed(2)}× (hello-world ${int(r.floor.hello!.rps)} req/s, p99 ${ms(r.floor.hello!.p99)} ms)`, '', ''])
+    rows.push(['  floor ÷ hello-world, req/s and p99', `${(f.rpsRatio * 100).toFixed(0)} %, ${f.p99Ratio.toFixed(2)}×`, '', ''])
   }
   if (r.batch) {
     const b = r.batch
@@ -742,7 +729,7 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
     ])
     rows.push(['  round trip, decisions/s', `${ms(b.roundTripMs.p50)} ms median; ${int(b.decisionsPerSecond)} decisions/s`, '', ''])
   }
-  if (r.floor?.batchWithoutReadMs) {
+  if (r.floor) {
     const f = r.floor.batchWithoutReadMs
     rows.push(['floor: 10,000 checks, data in memory', `${ms(f.p50)} ms median (min ${ms(f.min)}): parse, validate, decide, answer; no database, no HTTP`, '', ''])
   }
@@ -781,7 +768,7 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
   return [
     `Heed benchmark: ${opts.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${int(opts.subscribers)} subscribers${seeded ? ` and ${int(seeded.dispatches)} dispatches (seeded in ${seeded.seconds.toFixed(1)} s)` : ''}${opts.quick ? ', --quick (figures not meaningful)' : ''}`,
     `${meta.cpus}, ${meta.memoryGiB} GiB, node ${meta.node}; ${meta.cpuNote}.`,
-    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up; compared sides (hello-world and check, the two database sizes, idle and busy) ${opts.quick ? 'have one window each' : `take turns in ${turns(opts).rounds} windows of ${turns(opts).seconds} s each, pooled`}.`,
+    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up; compared sides (hello-world, check and the floor; the two database sizes; idle and busy) ${opts.quick ? 'have one window each' : `take turns in ${turns(opts).rounds} windows of ${turns(opts).seconds} s each, pooled`}.`,
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),

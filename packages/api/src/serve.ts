@@ -1,0 +1,101 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { serve } from '@hono/node-server'
+import type { Hono } from 'hono'
+import { createApp, type Env } from './app.ts'
+import { batchDecider } from './batch-worker.ts'
+import { loadConfig, type Config } from './config.ts'
+import { openStore } from './db/open.ts'
+import type { Store } from './db/store.ts'
+import { DEMO_MERCHANT_ORIGIN, DEMO_TENANT_ID, seedDemo } from './demo.ts'
+import { issueToken } from './tokens.ts'
+
+export interface ServeOptions {
+  /** Adds routes to the app before it serves (the benchmark's floor route). */
+  extend?: (app: Hono<Env>) => void
+}
+
+/**
+ * The server: opens and migrates the database, seeds the demo when asked, serves the app on
+ * PORT and drains on SIGTERM/SIGINT. `src/server.ts` runs it as it is.
+ */
+export async function serveHeed(options: ServeOptions = {}) {
+  const config = loadConfig()
+  const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATABASE_POOL_SIZE, synchronous: config.HEED_SQLITE_SYNCHRONOUS })
+
+  if (config.HEED_DEMO === '1') await announceDemo(store, config)
+
+  let draining = false
+  const batches = batchDecider(store)
+  const app = createApp({ store, config, batches }, { isDraining: () => draining })
+  options.extend?.(app)
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    console.log(`Heed listening on ${config.publicUrl} (port ${info.port}, ${store.dialect})`)
+  })
+
+  async function shutdown(signal: string) {
+    if (draining) return
+    draining = true
+    console.log(`${signal}: draining in-flight requests…`)
+    const force = setTimeout(() => {
+      if ('closeAllConnections' in server) server.closeAllConnections()
+    }, config.HEED_SHUTDOWN_TIMEOUT_MS)
+    force.unref()
+    // Keep-alive connections become idle as their last response goes out: close them then,
+    // rather than waiting out the keep-alive timeout.
+    const idle = setInterval(() => {
+      if ('closeIdleConnections' in server) server.closeIdleConnections()
+    }, 25)
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve())
+      if ('closeIdleConnections' in server) server.closeIdleConnections()
+    })
+    clearInterval(idle)
+    await batches.close()
+    await store.close()
+    console.log('closed')
+    process.exit(0)
+  }
+
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+}
+
+/** Seeds the demo into an empty database and prints where to start. */
+async function announceDemo(store: Store, config: Config) {
+  const demo = await seedDemo(store, config.publicUrl)
+  if (!demo) return
+  const customer = await store.getSubscriber(DEMO_TENANT_ID, demo.customerId)
+  const link = await issueToken(store, { issuer: config.publicUrl, tenantId: DEMO_TENANT_ID, subscriber: customer!, kind: 'link', ttlSeconds: 90 * 86_400, now: Date.now() })
+  // The examples (merchant site, sender) read the sender key from here.
+  const dataDir = config.DATABASE_URL.startsWith('file:') ? dirname(resolve(config.DATABASE_URL.slice(5))) : resolve('data')
+  mkdirSync(dataDir, { recursive: true })
+  writeFileSync(
+    resolve(dataDir, 'demo.json'),
+    JSON.stringify({ apiUrl: config.publicUrl, tenantId: DEMO_TENANT_ID, senderKey: demo.senderKey, customerId: demo.customerId }, null, 2) + '\n',
+    { mode: 0o600 },
+  )
+  const base = config.publicUrl
+  console.log(`
+Seeded the demo tenant "Demo Outfitters" (HEED_DEMO=0 skips this).
+
+  Preferences page of customer ${demo.customerId}:  ${base}/p/${link.token}
+  Unsubscribe page:                          ${base}/u/${link.token}
+  Demo merchant "My account" page:           ${DEMO_MERCHANT_ORIGIN}/account
+  API reference:                             ${base}/docs
+
+Admin API key, shown this once:
+
+  export HEED_KEY=${demo.adminKey}
+
+May I send ${demo.customerId} a "sales" email now?
+
+  curl -s ${base}/v1/check -H "Authorization: Bearer $HEED_KEY" -H 'Content-Type: application/json' \\
+    -d '{"subscriberId":"${demo.customerId}","topic":"sales","channel":"email"}'
+
+Check and record it (reserve) in one step:
+
+  curl -s ${base}/v1/dispatches -H "Authorization: Bearer $HEED_KEY" -H 'Content-Type: application/json' \\
+    -d '{"subscriberId":"${demo.customerId}","topic":"sales","messageId":"demo-'$(date +%s)'"}'
+`)
+}
