@@ -20,11 +20,11 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
-import { accountDatabaseAs, closeAgent, CORES, CpuWindow, Latencies, load, paced, percentile, pooled, serverTimingMs, timedRequest, type LoadOptions, type LoadResult } from './load.ts'
-import { formatTop } from './profile-top.ts'
 import { decideBatch } from '../src/batch.ts'
 import { openStore } from '../src/db/open.ts'
 import type { DecisionData, Store } from '../src/db/store.ts'
+import { accountDatabaseAs, closeAgent, CORES, CpuWindow, Latencies, load, paced, percentile, pooled, serverTimingMs, timedRequest, type LoadOptions, type LoadResult } from './load.ts'
+import { formatTop } from './profile-top.ts'
 import { CAPPED_MAX, CAPPED_SUBSCRIBER, HOT_SUBSCRIBER, prng, seedPostgres, seedSqlite, subscriberId, TENANT_ID, type SeedResult } from './seed.ts'
 import { startServer, type RunningServer } from './server.ts'
 import { widgetSize, type WidgetSize } from './widget-size.ts'
@@ -430,7 +430,8 @@ async function main() {
       // Their windows alternate and each side's windows are pooled: the machine's speed drifts
       // between runs and within one, and then weighs on every side alike.
       const helloCheck = alternating(opts, comparison)
-      if (comparison.length > 0) log(`hello-world, single check${has('floor') ? ' and the floor' : ''}, ${opts.connections} connections, ${helloCheck.describe}`)
+      const sides = (['hello', 'check', 'floor'] as const).filter(has).map((s) => ({ hello: 'hello-world', check: 'single check', floor: 'the floor' })[s])
+      if (comparison.length > 0) log(`${sides.join(', ')}: ${opts.connections} connections, ${helloCheck.describe}`)
       const helloCheckRuns = await helloCheck.run()
       const toHello = (r: LoadResult) => ({ ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN })
       if (has('hello')) {
