@@ -374,13 +374,13 @@ export class PostgresStore implements Store {
       const begun = c`BEGIN`.execute()
       const locked = c`
         SELECT 1 FROM subscribers
-        WHERE tenant_id = ${tenantId} AND id = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(subscriberIds)}::jsonb)))
+        WHERE tenant_id = ${tenantId} AND id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList(subscriberIds)}::jsonb)))
         ORDER BY id FOR UPDATE`.execute()
       const earlier = recordedUnder(c, tenantId, messageIds).execute()
       // Dispatches of required topics never count, deleted topics included, as in the read.
       const required = c<{ key: string }[]>`
         SELECT key FROM topics WHERE tenant_id = ${tenantId} AND required
-          AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${JSON.stringify(topicKeys)}::jsonb)))`.execute()
+          AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList(topicKeys)}::jsonb)))`.execute()
       const [, , priors, requiredRows, data] = await Promise.all([begun, locked, earlier, required, this.#decisionData(c, tenantId, subscriberIds, topicKeys, since)])
 
       const recorded = new Map<string, PriorDispatch>(priors.map((r) => [r.message_id, r]))
