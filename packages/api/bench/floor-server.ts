@@ -8,9 +8,9 @@
  * it bounds what any check can reach here, whatever its storage. Not part of Heed.
  */
 import { checkBodySchema } from '@heed/shared'
-import { apiKeyAuth } from '../src/middleware/auth.ts'
+import { apiKeyAuth } from '../src/http/auth.ts'
 import { serveHeed } from '../src/serve.ts'
-import { validate } from '../src/validate.ts'
+import { validate } from '../src/http/validate.ts'
 
 await serveHeed({
   extend(app) {

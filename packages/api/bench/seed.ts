@@ -11,7 +11,7 @@ import postgres from 'postgres'
 import { DEFAULT_TENANT_SETTINGS, type Cap, type QuietHours, type TenantSettings, type TopicPreference } from '@heed/shared'
 import { openStore } from '../src/db/open.ts'
 import type { TopicRecord } from '../src/db/store.ts'
-import { mintApiKey } from '../src/keys.ts'
+import { mintApiKey } from '../src/tenants/keys.ts'
 
 export const TENANT_ID = 'bench'
 const DAY = 86_400_000

@@ -1,8 +1,8 @@
 import { DEFAULT_TENANT_SETTINGS, type SubscriberPatch, type TenantSettings } from '@heed/shared'
-import { decideFrom } from './decisions.ts'
+import { decideFrom } from './checks/decisions.ts'
 import type { Store, TopicRecord } from './db/store.ts'
-import { mintApiKey } from './keys.ts'
-import { applyPatch, blankSubscriber } from './subscriber-patch.ts'
+import { mintApiKey } from './tenants/keys.ts'
+import { applyPatch, blankSubscriber } from './subscribers/patch.ts'
 
 /** The demo tenant seeded into an empty database by `npm start` (HEED_DEMO=0 skips it). */
 export const DEMO_TENANT_ID = 'demo'

@@ -1,4 +1,4 @@
-import type { BatchDecider } from './batch.ts'
+import type { BatchDecider } from './checks/batch.ts'
 import type { Config } from './config.ts'
 import type { ApiKeyRecord, Store, TenantRecord } from './db/store.ts'
 

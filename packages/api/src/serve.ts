@@ -3,12 +3,12 @@ import { dirname, resolve } from 'node:path'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createApp, type Env } from './app.ts'
-import { batchDecider } from './batch-worker.ts'
+import { batchDecider } from './checks/batch-worker.ts'
 import { loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
 import { DEMO_MERCHANT_ORIGIN, DEMO_TENANT_ID, seedDemo } from './demo.ts'
-import { issueToken } from './tokens.ts'
+import { issueToken } from './links/tokens.ts'
 
 export interface ServeOptions {
   /** Adds routes to the app before it serves (the benchmark's floor route). */

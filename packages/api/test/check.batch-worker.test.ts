@@ -1,10 +1,10 @@
 /** The batch worker thread behind POST /v1/check/batch. */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { BatchWorker } from '../src/batch-worker.ts'
+import { BatchWorker } from '../src/checks/batch-worker.ts'
 import { PostgresStore } from '../src/db/postgres.ts'
 import { SqliteStore } from '../src/db/sqlite.ts'
-import { ApiError } from '../src/errors.ts'
+import { ApiError } from '../src/http/errors.ts'
 import { putStandardTopics, putSubscriber, setup, type Harness } from './harness.ts'
 
 const T = Date.parse('2026-05-04T12:00:00Z')

@@ -59,6 +59,15 @@ export const CAP_WINDOW_MS: Readonly<Record<CapPeriod, number>> = {
 }
 
 /**
+ * How far back a decision looks at the dispatch history: the longest cap window. Dispatches
+ * before `at - HISTORY_LOOKBACK_MS` never change a decision, so storage may leave them out.
+ */
+export const HISTORY_LOOKBACK_MS = CAP_WINDOW_MS.month
+
+/** The channel of a check or dispatch that names none. */
+export const DEFAULT_CHANNEL = 'email'
+
+/**
  * Bound on the rounds of every "move forward until nothing blocks" loop. Each round moves past
  * one pause, quiet window, offset change or cap leave instant; real inputs settle in a few.
  */

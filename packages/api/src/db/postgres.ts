@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
-import type { Decision } from '@heed/shared'
+import { HISTORY_LOOKBACK_MS, type Decision } from '@heed/shared'
 import {
   decisionDataFrom,
   eventRow,
@@ -22,10 +22,9 @@ import {
   type RawEngineTopic,
   type ReserveOutcome,
 } from './common.ts'
-import { consentChanged, consentView } from './consent.ts'
+import { consentChanged, consentView } from '../ledger/consent.ts'
 import { newSigningKey, newerThan } from './ids.ts'
-import { GENESIS_HASH } from './ledger.ts'
-import { LONGEST_WINDOW_MS } from '../decisions.ts'
+import { GENESIS_HASH } from '../ledger/chain.ts'
 import * as schema from './schema.pg.ts'
 import type {
   ChangeContext,
@@ -360,7 +359,7 @@ export class PostgresStore implements Store {
     const subscriberIds = [...new Set(group.map((p) => p.req.subscriberId))].sort()
     const topicKeys = [...new Set(group.map((p) => p.req.topic))]
     const messageIds = group.map((p) => p.req.messageId)
-    const since = Math.min(...group.map((p) => p.req.at)) - LONGEST_WINDOW_MS
+    const since = Math.min(...group.map((p) => p.req.at)) - HISTORY_LOOKBACK_MS
     const outcomes: ReserveOutcome[] = []
     const c = await this.#client.reserve().catch((error: unknown) => {
       for (const p of group) p.reject(error)

@@ -5,8 +5,8 @@ import Database from 'better-sqlite3'
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import type { Decision, EngineSubscriber } from '@heed/shared'
-import { consentChanged, consentView } from './consent.ts'
+import { HISTORY_LOOKBACK_MS, type Decision, type EngineSubscriber } from '@heed/shared'
+import { consentChanged, consentView } from '../ledger/consent.ts'
 import {
   decisionDataFrom,
   eventRow,
@@ -23,8 +23,7 @@ import {
   type ReserveOutcome,
 } from './common.ts'
 import { newSigningKey, newerThan } from './ids.ts'
-import { LONGEST_WINDOW_MS } from '../decisions.ts'
-import { GENESIS_HASH } from './ledger.ts'
+import { GENESIS_HASH } from '../ledger/chain.ts'
 import * as schema from './schema.sqlite.ts'
 import type {
   ApiKeyRecord,
@@ -429,7 +428,7 @@ export class SqliteStore implements Store {
     const q = this.#q
     const prior = q.dispatchByMessage.get(tenantId, req.messageId)
     if (prior) return replayOrConflict({ ...prior, decision: JSON.parse(prior.decision) }, req)
-    const since = req.at - LONGEST_WINDOW_MS
+    const since = req.at - HISTORY_LOOKBACK_MS
     const decision = decide(this.#decisionData(tenantId, [req.subscriberId], [req.topic], since))
     if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
     // One write statement: if it fails, SQLite undoes just this statement and the rest of the

@@ -10,7 +10,7 @@ import type {
   TopicPreference,
 } from '@heed/shared'
 import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
-import type { StoredEvent } from './ledger.ts'
+import type { StoredEvent } from '../ledger/chain.ts'
 
 /**
  * The data layer. Routes talk to this interface only; SQLite and PostgreSQL each implement

@@ -1,0 +1,44 @@
+import { decide, DEFAULT_CHANNEL, HISTORY_LOOKBACK_MS, type Decision, type PastDispatch } from '@heed/shared'
+import type { DecisionData, Store, TenantRecord } from '../db/store.ts'
+
+export interface CheckItem {
+  subscriberId: string
+  topic: string
+  channel?: string | undefined
+}
+
+const NO_HISTORY: readonly PastDispatch[] = []
+
+/** Runs the pure engine on data loaded for it. */
+export function decideFrom(data: DecisionData, tenant: TenantRecord, item: CheckItem, at: number): Decision {
+  return decide({
+    subscriberId: item.subscriberId,
+    topicKey: item.topic,
+    channel: item.channel ?? DEFAULT_CHANNEL,
+    at,
+    subscriber: data.subscribers.get(item.subscriberId) ?? null,
+    topic: data.topics.get(item.topic) ?? null,
+    defaultTimezone: tenant.settings.defaultTimezone,
+    history: data.history.get(item.subscriberId) ?? NO_HISTORY,
+  })
+}
+
+/** Decides any number of checks at one instant, with the data loaded set-based. */
+export async function checkMany(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, items: readonly CheckItem[], at: number): Promise<Decision[]> {
+  const subscriberIds = items.length === 1 ? [items[0]!.subscriberId] : [...new Set(items.map((i) => i.subscriberId))]
+  const topicKeys = items.length === 1 ? [items[0]!.topic] : [...new Set(items.map((i) => i.topic))]
+  const data = await store.decisionData(tenant.id, subscriberIds, topicKeys, at - HISTORY_LOOKBACK_MS)
+  if (items.length <= DECIDE_SLICE) return items.map((item) => decideFrom(data, tenant, item, at))
+  // A big batch decides in slices and lets other requests in between, so single checks
+  // arriving meanwhile wait for one slice, not for the whole batch.
+  const out: Decision[] = new Array(items.length)
+  for (let start = 0; start < items.length; start += DECIDE_SLICE) {
+    if (start > 0) await new Promise<void>((resolve) => setImmediate(resolve))
+    const end = Math.min(items.length, start + DECIDE_SLICE)
+    for (let i = start; i < end; i++) out[i] = decideFrom(data, tenant, items[i]!, at)
+  }
+  return out
+}
+
+/** Decisions made between two turns of the event loop in a batch. */
+const DECIDE_SLICE = 1000

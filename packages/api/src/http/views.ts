@@ -1,0 +1,76 @@
+import type { ApiKey, ConsentEvent, Subscriber, Tenant, Topic } from '@heed/shared'
+import type { ApiKeyRecord, ConsentEventRecord, DispatchRecord, SubscriberRecord, TenantRecord, TopicRecord } from '../db/store.ts'
+
+/** Records as the API shows them: instants as ISO 8601 strings, secrets never. */
+
+export const iso = (ms: number) => new Date(ms).toISOString()
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
+
+export const tenantView = (t: TenantRecord): Tenant => ({
+  id: t.id,
+  ...t.settings,
+  createdAt: iso(t.createdAt),
+  updatedAt: iso(t.updatedAt),
+})
+
+export const apiKeyView = (k: ApiKeyRecord): ApiKey => ({
+  id: k.id,
+  role: k.role,
+  name: k.name,
+  prefix: k.prefix,
+  createdAt: iso(k.createdAt),
+  revokedAt: isoOrNull(k.revokedAt),
+})
+
+export const topicView = (t: TopicRecord): Topic => ({
+  key: t.key,
+  name: t.name,
+  description: t.description,
+  category: t.category,
+  channels: t.channels,
+  defaultSubscribed: t.defaultSubscribed,
+  required: t.required,
+  order: t.order,
+  createdAt: iso(t.createdAt),
+  updatedAt: iso(t.updatedAt),
+})
+
+export const subscriberView = (s: SubscriberRecord): Subscriber => ({
+  id: s.id,
+  email: s.email,
+  locale: s.locale,
+  timezone: s.timezone,
+  status: s.status,
+  channels: s.channels,
+  topics: s.topics,
+  cap: s.cap,
+  quietHours: s.quietHours,
+  pausedUntil: isoOrNull(s.pausedUntil),
+  createdAt: iso(s.createdAt),
+  updatedAt: iso(s.updatedAt),
+})
+
+export const eventView = (e: ConsentEventRecord): ConsentEvent => ({
+  id: e.id,
+  seq: e.seq,
+  subscriberId: e.subscriberId,
+  type: e.type,
+  source: e.source as ConsentEvent['source'],
+  actor: e.actor,
+  before: e.before,
+  after: e.after,
+  reason: e.reason,
+  userAgent: e.userAgent,
+  at: iso(e.at),
+  hash: e.hash,
+  erased: e.erasedAt !== null,
+})
+
+export const dispatchView = (d: DispatchRecord) => ({
+  messageId: d.messageId,
+  topic: d.topic,
+  channel: d.channel,
+  at: iso(d.at),
+  enforced: d.enforced,
+  decision: d.decision,
+})

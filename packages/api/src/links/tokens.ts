@@ -1,0 +1,95 @@
+import { SignJWT, decodeProtectedHeader, jwtVerify } from 'jose'
+import { newId } from '../db/ids.ts'
+import type { SigningKeyRecord, Store, SubscriberRecord, TenantRecord } from '../db/store.ts'
+
+/**
+ * Link tokens (F3): compact JWTs signed with the tenant's current HMAC key, `kid` in the
+ * header, the algorithm pinned to HS256 at verification. Every refusal — bad signature,
+ * `alg: none` or another algorithm, another tenant's key, another kind, expired, revoked,
+ * malformed — gives the same `null`, so callers answer them all alike.
+ */
+
+export const TOKEN_ALG = 'HS256'
+/** The kinds of token; each has its own `typ` header and cannot stand in for another. */
+export type TokenKind = 'link'
+const TYP: Record<TokenKind, string> = { link: 'heed-link+jwt' }
+
+const secrets = new Map<string, Uint8Array>()
+function keyBytes(key: SigningKeyRecord): Uint8Array {
+  let bytes = secrets.get(key.kid)
+  if (!bytes) {
+    bytes = Buffer.from(key.secret, 'base64url')
+    secrets.set(key.kid, bytes)
+  }
+  return bytes
+}
+
+export interface IssuedToken {
+  token: string
+  jti: string
+  expiresAt: number
+}
+
+export async function issueToken(
+  store: Store,
+  opts: { issuer: string; tenantId: string; subscriber: SubscriberRecord; kind: TokenKind; ttlSeconds: number; now: number },
+): Promise<IssuedToken> {
+  const key = await store.currentSigningKey(opts.tenantId, opts.now)
+  const iat = Math.floor(opts.now / 1000)
+  const exp = iat + opts.ttlSeconds
+  const jti = newId('tok', 12)
+  const token = await new SignJWT({ tid: opts.tenantId, ver: opts.subscriber.linkVersion })
+    .setProtectedHeader({ alg: TOKEN_ALG, kid: key.kid, typ: TYP[opts.kind] })
+    .setIssuer(opts.issuer)
+    .setAudience(`heed:${opts.tenantId}`)
+    .setSubject(opts.subscriber.id)
+    .setJti(jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(keyBytes(key))
+  return { token, jti, expiresAt: exp * 1000 }
+}
+
+export interface VerifiedToken {
+  tenant: TenantRecord
+  subscriber: SubscriberRecord
+  jti: string
+  expiresAt: number
+}
+
+/** The tenant and subscriber a token speaks for, or null for any refusal. */
+export async function verifyToken(
+  store: Store,
+  token: string,
+  opts: { issuer: string; kind: TokenKind; now: number },
+): Promise<VerifiedToken | null> {
+  if (token.length > 4096) return null
+  let kid: unknown
+  try {
+    const header = decodeProtectedHeader(token)
+    if (header.alg !== TOKEN_ALG) return null
+    kid = header.kid
+  } catch {
+    return null
+  }
+  if (typeof kid !== 'string' || kid.length > 64) return null
+  const key = await store.getSigningKey(kid)
+  if (!key || (key.retiresAt !== null && key.retiresAt <= opts.now)) return null
+  let payload
+  try {
+    ;({ payload } = await jwtVerify(token, keyBytes(key), {
+      algorithms: [TOKEN_ALG],
+      issuer: opts.issuer,
+      audience: `heed:${key.tenantId}`,
+      typ: TYP[opts.kind],
+      requiredClaims: ['sub', 'tid', 'ver', 'jti', 'iat', 'exp'],
+      currentDate: new Date(opts.now),
+    }))
+  } catch {
+    return null
+  }
+  if (payload.tid !== key.tenantId || typeof payload.ver !== 'number' || typeof payload.sub !== 'string') return null
+  const [tenant, subscriber] = await Promise.all([store.getTenant(key.tenantId), store.getSubscriber(key.tenantId, payload.sub)])
+  if (!tenant || !subscriber || subscriber.linkVersion !== payload.ver) return null
+  return { tenant, subscriber, jti: String(payload.jti), expiresAt: (payload.exp ?? 0) * 1000 }
+}

@@ -1,0 +1,76 @@
+import type { ConsentSource, MePatch, MeResponse } from '@heed/shared'
+import type { SubscriberRecord, Store, TenantRecord } from '../db/store.ts'
+import { ApiError } from '../http/errors.ts'
+import { applyPatch, patchErrors } from './patch.ts'
+import { suppressionHashes } from './suppression.ts'
+import { iso, subscriberView } from '../http/views.ts'
+
+/** Shared by the subscriber API (/v1/me) and the hosted unsubscribe page (/u). */
+
+export function maskEmail(email: string | null): string | null {
+  if (!email) return null
+  const at = email.lastIndexOf('@')
+  if (at < 1) return '***'
+  return `${email[0]}***${email.slice(at)}`
+}
+
+export async function meView(store: Store, tenant: TenantRecord, subscriber: SubscriberRecord, expiresAt: number): Promise<MeResponse> {
+  const topics = await store.listTopics(tenant.id)
+  const { createdAt: _c, updatedAt: _u, ...state } = subscriberView(subscriber)
+  const s = tenant.settings
+  return {
+    tenant: {
+      id: tenant.id,
+      name: s.name,
+      defaultLocale: s.defaultLocale,
+      defaultTimezone: s.defaultTimezone,
+      channels: s.channels,
+      frequencyOptions: s.frequencyOptions,
+      branding: s.branding,
+    },
+    topics: topics.map(({ createdAt: _tc, updatedAt: _tu, ...t }) => t),
+    subscriber: { ...state, email: maskEmail(subscriber.email) },
+    link: { expiresAt: iso(expiresAt) },
+  }
+}
+
+export interface SelfChange {
+  store: Store
+  tenant: TenantRecord
+  subscriberId: string
+  patch: MePatch
+  source: ConsentSource
+  actor: string
+  userAgent: string | null
+  reason?: string | null
+  at: number
+}
+
+/**
+ * A change the subscriber makes themselves. Choosing to be subscribed again lifts an
+ * erasure suppression: that is the person opting back in.
+ */
+export async function changeOwnPreferences(ch: SelfChange): Promise<SubscriberRecord> {
+  const { store, tenant } = ch
+  const errors = patchErrors(ch.patch, tenant.settings, ch.patch.topics ? await store.listTopics(tenant.id) : [])
+  if (errors.length > 0) {
+    const first = errors[0]!
+    throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
+  }
+  let unsuppress: string[] | undefined
+  if (ch.patch.status === 'subscribed') {
+    const current = await store.getSubscriber(tenant.id, ch.subscriberId)
+    unsuppress = suppressionHashes(tenant.id, ch.subscriberId, current?.email)
+  }
+  const result = await store.changeSubscriber(
+    tenant.id,
+    ch.subscriberId,
+    (current) => {
+      // The token was valid a moment ago; an erasure in between leaves nothing to change.
+      if (!current) throw new ApiError('unauthorized', 'this link is no longer valid; ask for a new one')
+      return applyPatch(current, ch.patch)
+    },
+    { source: ch.source, actor: ch.actor, userAgent: ch.userAgent, reason: ch.reason ?? null, at: ch.at, ...(unsuppress ? { unsuppress } : {}) },
+  )
+  return result.subscriber
+}
