@@ -1,5 +1,5 @@
 import type { Cap, CapPeriod, Decision, DecisionReason, QuietHours } from './schemas.ts'
-import { DAY_MS, formatInstant, MINUTE_MS, nextOffsetChange, parseClockTime, weekdayFromDays, zoneOffset } from './time.ts'
+import { DAY_MS, formatInstant, MINUTE_MS, MONTH_MS, nextOffsetChange, parseClockTime, WEEK_MS, weekdayFromDays, zoneOffset } from './time.ts'
 
 /**
  * The consent decision (SPEC F1): a pure function of the subscriber's state, the topic, the
@@ -53,9 +53,9 @@ export interface DecideInput {
 
 /** Length of a cap's rolling window, ms. */
 export const CAP_WINDOW_MS: Readonly<Record<CapPeriod, number>> = {
-  day: 86_400_000,
-  week: 604_800_000,
-  month: 2_592_000_000,
+  day: DAY_MS,
+  week: WEEK_MS,
+  month: MONTH_MS,
 }
 
 /**

@@ -15,6 +15,9 @@
 export const MINUTE_MS = 60_000
 export const HOUR_MS = 3_600_000
 export const DAY_MS = 86_400_000
+export const WEEK_MS = 7 * DAY_MS
+/** A "month" of caps, pauses and history: 30 days, whatever the calendar says. */
+export const MONTH_MS = 30 * DAY_MS
 
 /** Upper bound of memoised offsets per zone; the map is simply cleared when it is reached. */
 const MAX_OFFSETS_PER_ZONE = 4096

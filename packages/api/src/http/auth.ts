@@ -6,10 +6,8 @@ import type { ApiKeyRecord, Store, TenantRecord } from '../db/store.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from './errors.ts'
 
-function bearer(header: string | undefined): string | null {
-  const m = header?.match(/^Bearer\s+(\S+)\s*$/i)
-  return m?.[1] ?? null
-}
+/** The credential of an `Authorization: Bearer <credential>` header, or null. */
+export const bearerToken = (header: string | undefined): string | null => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? null
 
 /**
  * Keys seen in the last few seconds, with their tenant, so a sender's hot path does not read
@@ -53,7 +51,7 @@ const defaults: ApiKeyAuthOptions = { roles: ['admin'] }
 export function apiKeyAuth(options: Partial<ApiKeyAuthOptions> = {}): MiddlewareHandler<Env> {
   const opts = { ...defaults, ...options }
   return async function apiKeyAuth(c, next) {
-    const secret = bearer(c.req.header('Authorization'))
+    const secret = bearerToken(c.req.header('Authorization'))
     const found = secret ? await authenticate(c.get('deps').store, sha256Hex(secret)) : null
     if (!found) {
       throw new ApiError('unauthorized', 'send a valid API key as "Authorization: Bearer <key>"', {
@@ -74,7 +72,7 @@ export function rootAuth(): MiddlewareHandler<Env> {
   return async function rootAuth(c, next) {
     const expected = c.get('deps').config.HEED_ADMIN_TOKEN
     if (!expected) throw new ApiError('unauthorized', 'the admin API is off: start the server with HEED_ADMIN_TOKEN set')
-    const given = bearer(c.req.header('Authorization')) ?? ''
+    const given = bearerToken(c.req.header('Authorization')) ?? ''
     const ok = timingSafeEqual(Buffer.from(sha256Hex(given), 'hex'), Buffer.from(sha256Hex(expected), 'hex'))
     if (!ok) {
       throw new ApiError('unauthorized', 'send the admin token as "Authorization: Bearer <HEED_ADMIN_TOKEN>"', {

@@ -1,11 +1,10 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Env } from '../env.ts'
+import { bearerToken } from '../http/auth.ts'
 import { ApiError } from '../http/errors.ts'
 import { verifyToken, type VerifiedToken } from './tokens.ts'
 
 export type LinkEnv = Env & { Variables: { link: VerifiedToken } }
-
-export const bearerToken = (header: string | undefined) => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? null
 
 /** Authenticates a subscriber's link token; every kind of refusal gets the same 401. */
 export function linkAuth(): MiddlewareHandler<LinkEnv> {

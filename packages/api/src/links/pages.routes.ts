@@ -4,7 +4,8 @@ import type { Env } from '../env.ts'
 import { rateLimit, type RateLimiter } from '../http/rate-limit.ts'
 import { renderPage } from './page-layout.ts'
 import { PAGE_STRINGS, pickLocale, type PageStrings } from './page-strings.ts'
-import { changeOwnPreferences, maskEmail } from '../subscribers/self-service.ts'
+import { lessInstead, ONE_A_WEEK, PAUSE_MONTH_MS, pauseFor } from '@heed/shared/subscriber'
+import { changeOwnPreferences, maskEmail, selfChanger } from '../subscribers/self-service.ts'
 import { verifyToken, type VerifiedToken } from './tokens.ts'
 
 /**
@@ -14,8 +15,6 @@ import { verifyToken, type VerifiedToken } from './tokens.ts'
  */
 
 type PageEnv = Env & { Variables: { link: VerifiedToken | null } }
-
-const MONTH_MS = 30 * 86_400_000
 
 function stringsFor(c: Context<PageEnv>, link: VerifiedToken | null) {
   const lang = pickLocale(link?.subscriber.locale ?? null, c.req.header('Accept-Language'), link?.tenant.settings.defaultLocale ?? 'en')
@@ -112,17 +111,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
     const form = await readForm(c)
     const oneClick = form !== null && form.size === 1 && form.get('List-Unsubscribe') === 'One-Click'
     if (!oneClick) return unsubscribePage(c, link, token)
-    const { store, now } = c.get('deps')
-    const subscriber = await changeOwnPreferences({
-      store,
-      tenant: link.tenant,
-      subscriberId: link.subscriber.id,
-      patch: { status: 'unsubscribed' },
-      source: 'one_click',
-      actor: link.jti,
-      userAgent: c.req.header('User-Agent') ?? null,
-      at: now(),
-    })
+    const subscriber = await changeOwnPreferences(selfChanger(c.get('deps'), link, c.req.header('User-Agent')), 'one_click', { status: 'unsubscribed' })
     return unsubscribePage(c, { ...link, subscriber }, token)
   })
 
@@ -133,24 +122,10 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
     if (!link) return invalidLink(c)
     const choice = (await readForm(c))?.get('choice')
     if (choice !== 'pause-month' && choice !== 'weekly') return unsubscribePage(c, link, token)
-    const { store, now } = c.get('deps')
-    const at = now()
-    const until = at + MONTH_MS
-    const subscriber = await changeOwnPreferences({
-      store,
-      tenant: link.tenant,
-      subscriberId: link.subscriber.id,
-      patch:
-        choice === 'pause-month'
-          ? { status: 'subscribed', pausedUntil: new Date(until).toISOString() }
-          : { status: 'subscribed', cap: { max: 1, per: 'week' } },
-      source: 'link',
-      actor: link.jti,
-      userAgent: c.req.header('User-Agent') ?? null,
-      at,
-    })
+    const by = selfChanger(c.get('deps'), link, c.req.header('User-Agent'))
+    const subscriber = await changeOwnPreferences(by, 'link', lessInstead(choice === 'pause-month' ? pauseFor(PAUSE_MONTH_MS, by.at) : ONE_A_WEEK))
     const { lang } = stringsFor(c, link)
-    const date = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: subscriber.timezone ?? link.tenant.settings.defaultTimezone }).format(until)
+    const date = new Intl.DateTimeFormat(lang, { dateStyle: 'long', timeZone: subscriber.timezone ?? link.tenant.settings.defaultTimezone }).format(by.at + PAUSE_MONTH_MS)
     return unsubscribePage(c, { ...link, subscriber }, token, (t) =>
       html`<p role="status"><strong>${choice === 'pause-month' ? t.pausedBody(date) : t.weeklyBody}</strong></p>`,
     )
@@ -161,17 +136,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
     const token = c.req.param('token')
     const link = await withLink(c, token)
     if (!link) return invalidLink(c)
-    const { store, now } = c.get('deps')
-    const subscriber = await changeOwnPreferences({
-      store,
-      tenant: link.tenant,
-      subscriberId: link.subscriber.id,
-      patch: { status: 'subscribed' },
-      source: 'link',
-      actor: link.jti,
-      userAgent: c.req.header('User-Agent') ?? null,
-      at: now(),
-    })
+    const subscriber = await changeOwnPreferences(selfChanger(c.get('deps'), link, c.req.header('User-Agent')), 'link', { status: 'subscribed' })
     return unsubscribePage(c, { ...link, subscriber }, token, (t) => html`<p role="status"><strong>${t.resubscribedTitle}.</strong> ${t.resubscribedBody}</p>`)
   })
 

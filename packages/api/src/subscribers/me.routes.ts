@@ -1,9 +1,10 @@
 import { Hono } from 'hono'
 import { mePatchSchema, unsubscribeBodySchema } from '@heed/shared'
 import { requireTenantOrigin, tenantCors } from '../http/cors.ts'
-import { bearerToken, linkAuth, type LinkEnv } from '../links/link-auth.ts'
+import { bearerToken } from '../http/auth.ts'
+import { linkAuth, type LinkEnv } from '../links/link-auth.ts'
 import { rateLimit, type RateLimiter } from '../http/rate-limit.ts'
-import { changeOwnPreferences, meView } from './self-service.ts'
+import { changeOwnPreferences, meView, selfChanger } from './self-service.ts'
 import { validate } from '../http/validate.ts'
 
 /** The subscriber API: what the widget calls with a link token. */
@@ -21,37 +22,17 @@ export function meRoutes(limiter: RateLimiter) {
   })
 
   me.patch('/', validate('json', mePatchSchema), async (c) => {
-    const { tenant, subscriber, jti, expiresAt } = c.get('link')
-    const { store, now } = c.get('deps')
-    const next = await changeOwnPreferences({
-      store,
-      tenant,
-      subscriberId: subscriber.id,
-      patch: c.req.valid('json'),
-      source: 'widget',
-      actor: jti,
-      userAgent: c.req.header('User-Agent') ?? null,
-      at: now(),
-    })
-    return c.json(await meView(store, tenant, next, expiresAt))
+    const link = c.get('link')
+    const by = selfChanger(c.get('deps'), link, c.req.header('User-Agent'))
+    const next = await changeOwnPreferences(by, 'widget', c.req.valid('json'))
+    return c.json(await meView(by.store, link.tenant, next, link.expiresAt))
   })
 
   me.post('/unsubscribe', validate('json', unsubscribeBodySchema), async (c) => {
-    const { tenant, subscriber, jti, expiresAt } = c.get('link')
-    const { store, now } = c.get('deps')
-    const { reason } = c.req.valid('json')
-    const next = await changeOwnPreferences({
-      store,
-      tenant,
-      subscriberId: subscriber.id,
-      patch: { status: 'unsubscribed' },
-      source: 'widget',
-      actor: jti,
-      userAgent: c.req.header('User-Agent') ?? null,
-      reason: reason ?? null,
-      at: now(),
-    })
-    return c.json(await meView(store, tenant, next, expiresAt))
+    const link = c.get('link')
+    const by = selfChanger(c.get('deps'), link, c.req.header('User-Agent'))
+    const next = await changeOwnPreferences(by, 'widget', { status: 'unsubscribed' }, c.req.valid('json').reason)
+    return c.json(await meView(by.store, link.tenant, next, link.expiresAt))
   })
 
   return me

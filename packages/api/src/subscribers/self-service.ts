@@ -1,6 +1,7 @@
 import type { ConsentSource, MePatch, MeResponse } from '@heed/shared'
 import type { SubscriberRecord, Store, TenantRecord } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
+import type { VerifiedToken } from '../links/tokens.ts'
 import { applyPatch, patchErrors } from './patch.ts'
 import { suppressionHashes } from './suppression.ts'
 import { iso, subscriberView } from '../http/views.ts'
@@ -34,43 +35,47 @@ export async function meView(store: Store, tenant: TenantRecord, subscriber: Sub
   }
 }
 
-export interface SelfChange {
+/** Who makes a self-service change, with which link, from which browser, when. */
+export interface SelfChanger {
   store: Store
-  tenant: TenantRecord
-  subscriberId: string
-  patch: MePatch
-  source: ConsentSource
-  actor: string
+  link: Pick<VerifiedToken, 'tenant' | 'subscriber' | 'jti'>
   userAgent: string | null
-  reason?: string | null
   at: number
 }
+
+/** The changer of a request made with a link: the app's store and clock, the link, the request's user agent. */
+export const selfChanger = (deps: { store: Store; now: () => number }, link: SelfChanger['link'], userAgent: string | undefined): SelfChanger => ({
+  store: deps.store,
+  link,
+  userAgent: userAgent ?? null,
+  at: deps.now(),
+})
 
 /**
  * A change the subscriber makes themselves. Choosing to be subscribed again lifts an
  * erasure suppression: that is the person opting back in.
  */
-export async function changeOwnPreferences(ch: SelfChange): Promise<SubscriberRecord> {
-  const { store, tenant } = ch
-  const errors = patchErrors(ch.patch, tenant.settings, ch.patch.topics ? await store.listTopics(tenant.id) : [])
+export async function changeOwnPreferences(by: SelfChanger, source: ConsentSource, patch: MePatch, reason: string | null = null): Promise<SubscriberRecord> {
+  const { store, link: { tenant, subscriber: { id }, jti } } = by
+  const errors = patchErrors(patch, tenant.settings, patch.topics ? await store.listTopics(tenant.id) : [])
   if (errors.length > 0) {
     const first = errors[0]!
     throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
   }
   let unsuppress: string[] | undefined
-  if (ch.patch.status === 'subscribed') {
-    const current = await store.getSubscriber(tenant.id, ch.subscriberId)
-    unsuppress = suppressionHashes(tenant.id, ch.subscriberId, current?.email)
+  if (patch.status === 'subscribed') {
+    const current = await store.getSubscriber(tenant.id, id)
+    unsuppress = suppressionHashes(tenant.id, id, current?.email)
   }
   const result = await store.changeSubscriber(
     tenant.id,
-    ch.subscriberId,
+    id,
     (current) => {
       // The token was valid a moment ago; an erasure in between leaves nothing to change.
       if (!current) throw new ApiError('unauthorized', 'this link is no longer valid; ask for a new one')
-      return applyPatch(current, ch.patch)
+      return applyPatch(current, patch)
     },
-    { source: ch.source, actor: ch.actor, userAgent: ch.userAgent, reason: ch.reason ?? null, at: ch.at, ...(unsuppress ? { unsuppress } : {}) },
+    { source, actor: jti, userAgent: by.userAgent, reason, at: by.at, ...(unsuppress ? { unsuppress } : {}) },
   )
   return result.subscriber
 }
