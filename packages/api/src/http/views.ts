@@ -1,9 +1,11 @@
-import type { ApiKey, ConsentEvent, Subscriber, Tenant, Topic } from '@heed/shared'
+import type { ApiKey, ConsentEvent, Subscriber, Tenant, Topic } from '@heed/shared/schemas'
+import { formatInstant as iso } from '@heed/shared/time'
 import type { ApiKeyRecord, ConsentEventRecord, DispatchRecord, SubscriberRecord, TenantRecord, TopicRecord } from '../db/store.ts'
 
 /** Records as the API shows them: instants as ISO 8601 strings, secrets never. */
 
-export const iso = (ms: number) => new Date(ms).toISOString()
+/** An instant as the API writes it: ISO 8601 in UTC with milliseconds. */
+export { iso }
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms))
 
 export const tenantView = (t: TenantRecord): Tenant => ({

@@ -7,7 +7,7 @@ import { apiKeyAuth } from '../http/auth.ts'
 import { applyPatch, blankSubscriber, patchErrors } from './patch.ts'
 import { suppressionEntries, suppressionHashes } from './suppression.ts'
 import { validate } from '../http/validate.ts'
-import { dispatchView, eventView, subscriberView } from '../http/views.ts'
+import { dispatchView, eventView, iso, subscriberView } from '../http/views.ts'
 import type { SubscriberRecord } from '../db/store.ts'
 
 const idParam = validate('param', z.object({ id: subscriberIdSchema }))
@@ -78,7 +78,7 @@ subscribers.get('/:id/export', idParam, async (c) => {
   const [events, sent] = await Promise.all([store.listEvents(tenant.id, { subscriberId: id, limit: 100_000 }), store.listDispatches(tenant.id, id)])
   c.header('Content-Disposition', `attachment; filename="subscriber-export.json"`)
   return c.json({
-    exportedAt: new Date(now()).toISOString(),
+    exportedAt: iso(now()),
     tenant: { id: tenant.id, name: tenant.settings.name },
     subscriber: subscriberView(subscriber),
     events: events.map(eventView),
@@ -91,5 +91,5 @@ subscribers.post('/:id/revoke-links', idParam, async (c) => {
   const { id } = c.req.valid('param')
   const revoked = await c.get('deps').store.revokeLinks(c.get('tenant').id, id, c.get('deps').now())
   if (!revoked) throw new ApiError('not_found', `no subscriber "${id}"`)
-  return c.json({ subscriberId: id, revokedAt: new Date(revoked.updatedAt).toISOString() })
+  return c.json({ subscriberId: id, revokedAt: iso(revoked.updatedAt) })
 })
