@@ -1,4 +1,5 @@
-import { DEFAULT_TENANT_SETTINGS, type SubscriberPatch, type TenantSettings } from '@heed/shared'
+import { DEFAULT_TENANT_SETTINGS, type SubscriberPatch, type TenantSettings } from '@heed/shared/schemas'
+import { DAY_MS } from '@heed/shared/time'
 import { decideFrom } from './checks/decisions.ts'
 import type { Store, TopicRecord } from './db/store.ts'
 import { mintApiKey } from './tenants/keys.ts'
@@ -9,9 +10,6 @@ export const DEMO_TENANT_ID = 'demo'
 export const DEMO_MERCHANT_ORIGIN = 'http://localhost:8788'
 /** The customer the demo merchant page is "logged in" as. */
 export const DEMO_CUSTOMER = 'cust_1001'
-
-const HOUR = 3_600_000
-const DAY = 24 * HOUR
 
 type TopicSeed = Omit<TopicRecord, 'key' | 'createdAt' | 'updatedAt'>
 
@@ -107,7 +105,7 @@ export async function seedDemo(store: Store, publicUrl: string, now = Date.now()
     ['cust_1007', 'new-arrivals', 5], ['cust_1010', 'sales', 2],
   ]
   for (const [i, [subscriberId, topic, daysAgo]] of history.entries()) {
-    const at = now - daysAgo * DAY
+    const at = now - daysAgo * DAY_MS
     await store.reserve(
       DEMO_TENANT_ID,
       { subscriberId, topic, channel: 'email', messageId: `demo-history-${i}`, at, enforce: false },

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { MiddlewareHandler } from 'hono'
-import type { ApiKeyRole } from '@heed/shared'
+import type { ApiKeyRole } from '@heed/shared/schemas'
 import { sha256Hex } from '../db/ids.ts'
 import type { ApiKeyRecord, Store, TenantRecord } from '../db/store.ts'
 import type { Env } from '../env.ts'

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
-import type { SubscriberPatch, TenantSettings, TopicPreference } from '@heed/shared'
+import type { SubscriberPatch, TenantSettings } from '@heed/shared/schemas'
+import { applyPatch as applyPreferencesPatch } from '@heed/shared/subscriber'
 import type { SubscriberRecord, TopicRecord } from '../db/store.ts'
 import type { FieldError } from '../http/errors.ts'
 
@@ -60,30 +61,12 @@ export function patchErrors(patch: SubscriberPatch, settings: TenantSettings, to
   return errors
 }
 
-function mergeTopic(current: TopicPreference | undefined, patch: NonNullable<NonNullable<SubscriberPatch['topics']>[string]>): TopicPreference | undefined {
-  const next: TopicPreference = { ...current }
-  if (patch.subscribed !== undefined) next.subscribed = patch.subscribed
-  if (patch.channels !== undefined) next.channels = { ...current?.channels, ...patch.channels }
-  if (patch.cap === null) delete next.cap
-  else if (patch.cap !== undefined) next.cap = patch.cap
-  return Object.keys(next).length === 0 ? undefined : next
-}
-
-/** Applies a partial state: what is given changes, what is left out stays, `null` clears. */
-export function applyPatch(current: SubscriberRecord, patch: SubscriberPatch): SubscriberRecord {
-  const next: SubscriberRecord = { ...current, channels: { ...current.channels }, topics: { ...current.topics } }
-  if (patch.email !== undefined) next.email = patch.email === null ? null : patch.email.trim().toLowerCase()
-  if (patch.locale !== undefined) next.locale = patch.locale
-  if (patch.timezone !== undefined) next.timezone = patch.timezone
-  if (patch.status !== undefined) next.status = patch.status
-  if (patch.channels) Object.assign(next.channels, patch.channels)
-  for (const [key, pref] of Object.entries(patch.topics ?? {})) {
-    const merged = pref === null ? undefined : mergeTopic(current.topics[key], pref)
-    if (merged === undefined) delete next.topics[key]
-    else next.topics[key] = merged
-  }
-  if (patch.cap !== undefined) next.cap = patch.cap
-  if (patch.quietHours !== undefined) next.quietHours = patch.quietHours
-  if (patch.pausedUntil !== undefined) next.pausedUntil = patch.pausedUntil === null ? null : Date.parse(patch.pausedUntil)
+/**
+ * Applies a partial state: what is given changes, what is left out stays, `null` clears (the
+ * shared rule the widget also shows, plus the email only the API may set).
+ */
+export function applyPatch(current: SubscriberRecord, { email, ...patch }: SubscriberPatch): SubscriberRecord {
+  const next = applyPreferencesPatch(current, patch, Date.parse)
+  if (email !== undefined) next.email = email === null ? null : email.trim().toLowerCase()
   return next
 }

@@ -1,4 +1,4 @@
-import type { ConsentSource, MePatch, MeResponse } from '@heed/shared'
+import type { ConsentSource, MePatch, MeResponse } from '@heed/shared/schemas'
 import type { SubscriberRecord, Store, TenantRecord } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
 import type { VerifiedToken } from '../links/tokens.ts'
