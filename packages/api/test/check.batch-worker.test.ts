@@ -2,8 +2,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { BatchWorker } from '../src/checks/batch-worker.ts'
-import { PostgresStore } from '../src/db/postgres.ts'
-import { SqliteStore } from '../src/db/sqlite.ts'
 import { ApiError } from '../src/http/errors.ts'
 import { putStandardTopics, putSubscriber, setup, type Harness } from './harness.ts'
 
@@ -18,11 +16,9 @@ describe('batch worker thread', () => {
     h = await setup()
     await putStandardTopics(h)
     await putSubscriber(h, 'w-1', { topics: { news: { subscribed: true } } })
-    if (h.store instanceof PostgresStore) worker = new BatchWorker({ postgres: h.store.url })
-    else {
-      assert.ok(h.store instanceof SqliteStore && h.store.file)
-      worker = new BatchWorker({ sqlite: h.store.file })
-    }
+    const reader = h.store.readerSpec()
+    assert.ok(reader)
+    worker = new BatchWorker(reader)
   })
   after(async () => {
     await worker.close()

@@ -7,13 +7,12 @@ import { readdirSync } from 'node:fs'
 import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { decideBatch } from './batch.ts'
-import type { BatchDatabase, BatchReply, BatchRequest } from './batch-worker.ts'
-import { openPostgresReader } from '../db/postgres.ts'
-import { openSqliteReader } from '../db/sqlite.ts'
+import type { BatchReply, BatchRequest } from './batch-worker.ts'
+import { openReader } from '../db/open.ts'
+import type { ReaderSpec } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
 
-const database = workerData as BatchDatabase
-const store = 'sqlite' in database ? openSqliteReader(database.sqlite) : openPostgresReader(database.postgres, 2)
+const store = openReader(workerData as ReaderSpec)
 lowerPriority()
 
 parentPort!.on('message', async ({ id, tenant, body, now }: BatchRequest) => {

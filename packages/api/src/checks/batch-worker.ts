@@ -1,8 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { inThreadBatches, type BatchDecider } from './batch.ts'
-import { PostgresStore } from '../db/postgres.ts'
-import { SqliteStore } from '../db/sqlite.ts'
-import type { Store, TenantRecord } from '../db/store.ts'
+import type { ReaderSpec, Store, TenantRecord } from '../db/store.ts'
 import { ApiError, type ErrorCode, type FieldError } from '../http/errors.ts'
 
 /** What the batch thread answers for one request. */
@@ -18,9 +16,6 @@ export interface BatchRequest {
   now: number
 }
 
-/** The database the batch thread opens for itself. */
-export type BatchDatabase = { sqlite: string } | { postgres: string }
-
 /**
  * Where batches are decided. On PostgreSQL and on a SQLite file they go to a worker thread
  * with its own connection (read-only on SQLite, a pool of 2 on PostgreSQL): parsing, reading
@@ -28,19 +23,19 @@ export type BatchDatabase = { sqlite: string } | { postgres: string }
  * and reserves stays free meanwhile. In-memory SQLite decides them in the request's thread.
  */
 export function batchDecider(store: Store): BatchDecider {
-  if (store instanceof SqliteStore && store.file !== null) return new BatchWorker({ sqlite: store.file })
-  if (store instanceof PostgresStore) return new BatchWorker({ postgres: store.url })
-  return inThreadBatches(store)
+  const reader = store.readerSpec()
+  return reader ? new BatchWorker(reader) : inThreadBatches(store)
 }
 
 /** One worker thread, started on the first batch and again after it dies. */
 export class BatchWorker implements BatchDecider {
-  readonly #database: BatchDatabase
+  /** The database the batch thread opens for itself. */
+  readonly #database: ReaderSpec
   #worker: Worker | null = null
   #nextId = 0
   readonly #pending = new Map<number, { worker: Worker; resolve: (json: Uint8Array) => void; reject: (error: unknown) => void }>()
 
-  constructor(database: BatchDatabase) {
+  constructor(database: ReaderSpec) {
     this.#database = database
   }
 

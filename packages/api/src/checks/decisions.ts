@@ -20,6 +20,8 @@ export function decideFrom(data: DecisionData, tenant: TenantRecord, item: Check
     topic: data.topics.get(item.topic) ?? null,
     defaultTimezone: tenant.settings.defaultTimezone,
     history: data.history.get(item.subscriberId) ?? NO_HISTORY,
+    // Dispatches of required topics never count toward caps: the engine skips them.
+    requiredTopics: data.requiredTopics,
   })
 }
 

@@ -110,7 +110,7 @@ export interface RawDispatch {
 const json = <T>(v: string | T): T => (typeof v === 'string' ? JSON.parse(v) : v)
 const jsonOrNull = <T>(v: string | T | null): T | null => (v === null ? null : json(v))
 
-export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: readonly RawEngineTopic[], hist: readonly RawDispatch[]): DecisionData {
+export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: readonly RawEngineTopic[], hist: readonly RawDispatch[], required: readonly string[]): DecisionData {
   const subscribers = new Map<string, EngineSubscriber>()
   for (const r of subs) {
     subscribers.set(r.id, {
@@ -139,7 +139,7 @@ export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: rea
     if (!list) history.set(r.subscriber_id, (list = []))
     list.push({ topic: r.topic, channel: r.channel, at: Number(r.at) })
   }
-  return { subscribers, topics, history }
+  return { subscribers, topics, history, requiredTopics: new Set(required) }
 }
 
 type ReadDecisionData = (tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) => DecisionData | Promise<DecisionData>

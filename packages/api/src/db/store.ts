@@ -13,8 +13,9 @@ import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import type { StoredEvent } from '../ledger/chain.ts'
 
 /**
- * The data layer. Routes talk to this interface only; SQLite and PostgreSQL each implement
- * it, so the same routes and the same test suite run on both. Instants are epoch ms.
+ * The data layer. Routes talk to this interface only; one repository (repository.ts) implements
+ * it over a SQLite or PostgreSQL dialect, so the same routes and the same test suite run on
+ * both. Instants are epoch ms.
  */
 
 export interface TenantRecord {
@@ -110,9 +111,14 @@ export interface DispatchRecord {
 export interface DecisionData {
   subscribers: Map<string, EngineSubscriber>
   topics: Map<string, EngineTopic>
-  /** Counting dispatches (of non-required topics) since the given instant, per subscriber with caps. */
+  /** Every dispatch since the given instant, per subscriber with caps; the engine decides which count. */
   history: Map<string, PastDispatch[]>
+  /** The tenant's required topic keys, deleted topics included: their dispatches never count toward caps. */
+  requiredTopics: ReadonlySet<string>
 }
+
+/** A serialisable description of a database another thread can open for reading (`openReader` in db/open.ts). */
+export type ReaderSpec = { sqlite: string } | { postgres: string }
 
 export interface DispatchRequest {
   subscriberId: string
@@ -135,6 +141,8 @@ export type SubscriberChange = (current: SubscriberRecord | null) => SubscriberR
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
   close(): Promise<void>
+  /** What the batch worker thread opens to read this database; null when it cannot (in-memory SQLite). */
+  readerSpec(): ReaderSpec | null
 
   createTenant(tenant: TenantRecord, key: NewApiKey): Promise<boolean>
   getTenant(id: string): Promise<TenantRecord | null>
