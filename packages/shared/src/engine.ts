@@ -1,5 +1,6 @@
 import type { Cap, CapPeriod, Decision, DecisionReason, QuietHours } from './schemas.ts'
 import { DAY_MS, formatInstant, MINUTE_MS, MONTH_MS, nextOffsetChange, parseClockTime, WEEK_MS, weekdayFromDays, zoneOffset } from './time.ts'
+import { own } from './subscriber.ts'
 
 /**
  * The consent decision (SPEC F1): a pure function of the subscriber's state, the topic, the
@@ -140,11 +141,6 @@ function verdict(input: DecideInput, reason: DecisionReason, retryAt: number | n
     topic: input.topicKey,
     channel: input.channel,
   }
-}
-
-/** An own property only: topic and channel keys are user data, `constructor` is a valid slug. */
-function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
-  return Object.hasOwn(record, key) ? record[key] : undefined
 }
 
 // ---- quiet hours -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-import type { Cap, MePatch, QuietHours, SubscriberStatus, TopicPreference } from './schemas.ts'
-import { formatInstant, MONTH_MS, WEEK_MS } from './time.ts'
+import type { Cap, MePatch, QuietHours, SubscriberStatus, Topic, TopicPreference } from './schemas.ts'
+import { MONTH_MS, WEEK_MS } from './time.ts'
 
 /**
  * Rules over a subscriber's preferences that the API and the widget both apply: how a patch
@@ -21,7 +21,20 @@ export interface Preferences<Pause> {
   pausedUntil: Pause | null
 }
 
-const own = <T>(r: Readonly<Record<string, T>> | undefined, k: string): T | undefined =>
+/** Every preference at its default: subscribed, nothing switched off, no cap, quiet hours or pause. */
+export const defaultPreferences = (): Preferences<never> => ({
+  locale: null,
+  timezone: null,
+  status: 'subscribed',
+  channels: {},
+  topics: {},
+  cap: null,
+  quietHours: null,
+  pausedUntil: null,
+})
+
+/** An own property only: topic and channel keys are user data, `constructor` is a valid slug. */
+export const own = <T>(r: Readonly<Record<string, T>> | undefined, k: string): T | undefined =>
   r !== undefined && Object.hasOwn(r, k) ? r[k] : undefined
 
 /**
@@ -58,10 +71,28 @@ export const PAUSE_WEEK_MS = WEEK_MS
 export const PAUSE_MONTH_MS = MONTH_MS
 
 /** A pause of `ms` (PAUSE_WEEK_MS, PAUSE_MONTH_MS) starting at `at`, as a patch. */
-export const pauseFor = (ms: number, at: number) => ({ pausedUntil: formatInstant(at + ms) }) satisfies MePatch
+export const pauseFor = (ms: number, at: number) => ({ pausedUntil: new Date(at + ms).toISOString() }) satisfies MePatch
 
 /** The "at most one a week" choice, as a patch. */
 export const ONE_A_WEEK = { cap: { max: 1, per: 'week' } } as const satisfies MePatch
 
 /** "Send me less instead" of leaving: subscribed (again), with a pause or a cap. */
 export const lessInstead = (patch: MePatch): MePatch => ({ status: 'subscribed', ...patch })
+
+// ---- views of the state ------------------------------------------------------------------
+
+type Switches = Pick<Preferences<unknown>, 'channels' | 'topics'>
+type TopicRules = Pick<Topic, 'key' | 'channels' | 'defaultSubscribed' | 'required'>
+
+/** Whether the subscriber gets a topic at all: required topics always, else their choice, else the topic's default. */
+export const topicOn = (s: Switches, t: TopicRules): boolean => t.required || (own(s.topics, t.key)?.subscribed ?? t.defaultSubscribed)
+
+/** A channel's global switch (missing = on). */
+export const channelOn = (s: Switches, channel: string): boolean => own(s.channels, channel) ?? true
+
+/** A topic's own switch for one of its channels (missing = on; off for a channel the topic does not use). */
+export const topicChannelOn = (s: Switches, t: TopicRules, channel: string): boolean =>
+  t.channels.includes(channel) && (own(own(s.topics, t.key)?.channels, channel) ?? true)
+
+/** The topic's own cap, if the subscriber set one. */
+export const topicCap = (s: Switches, t: TopicRules): Cap | null => own(s.topics, t.key)?.cap ?? null

@@ -83,27 +83,11 @@ export function weekdayFromDays(days: number): number {
 }
 
 function computeOffset(format: Intl.DateTimeFormat, instant: number): number {
-  let year = 0
-  let month = 1
-  let day = 1
-  let hour = 0
-  let minute = 0
-  let second = 0
-  let bc = false
-  for (const part of format.formatToParts(instant)) {
-    switch (part.type) {
-      case 'year': year = Number(part.value); break
-      case 'month': month = Number(part.value); break
-      case 'day': day = Number(part.value); break
-      case 'hour': hour = Number(part.value) % 24; break
-      case 'minute': minute = Number(part.value); break
-      case 'second': second = Number(part.value); break
-      case 'era': bc = part.value === 'BC' || part.value === 'B'; break
-      default: break
-    }
-  }
-  if (bc) year = 1 - year
-  const local = daysFromCivil(year, month, day) * DAY_MS + hour * HOUR_MS + minute * MINUTE_MS + second * 1000
+  const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {}
+  for (const { type, value } of format.formatToParts(instant)) parts[type] = value
+  const n = (type: 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second') => Number(parts[type])
+  const year = parts.era === 'BC' || parts.era === 'B' ? 1 - n('year') : n('year')
+  const local = daysFromCivil(year, n('month'), n('day')) * DAY_MS + (n('hour') % 24) * HOUR_MS + n('minute') * MINUTE_MS + n('second') * 1000
   return local - Math.floor(instant / 1000) * 1000
 }
 
@@ -224,6 +208,19 @@ export function fromWallClock(
   return fromLocalMs(zone, local)
 }
 
+/**
+ * The instant a calendar date ("2026-06-01") begins in `zone`: its midnight, read with the
+ * offset in force just after it (two offset look-ups, none of fromLocalMs's searching: the
+ * widget ships this).
+ */
+export function startOfDate(zone: string, date: string): number {
+  const midnight = Date.parse(`${date}T00:00:00Z`)
+  return midnight - zoneOffset(zone, midnight - zoneOffset(zone, midnight))
+}
+
+/** The calendar date ("2026-06-01") in `zone` at `instant`. */
+export const dateIn = (zone: string, instant: number): string => new Date(toLocalMs(zone, instant)).toISOString().slice(0, 10)
+
 /** Minutes after midnight of a 24-hour "HH:MM". */
 export function parseClockTime(hhmm: string): number {
   const hours = (hhmm.charCodeAt(0) - 48) * 10 + (hhmm.charCodeAt(1) - 48)
@@ -231,8 +228,8 @@ export function parseClockTime(hhmm: string): number {
   return hours * 60 + minutes
 }
 
-const PAD2 = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'))
-const PAD3 = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
+const PAD2 = /* @__PURE__ */ Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'))
+const PAD3 = /* @__PURE__ */ Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'))
 
 /**
  * `new Date(instant).toISOString()`, about ten times faster for years 0000–9999 (a batch

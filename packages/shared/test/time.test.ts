@@ -2,12 +2,14 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import {
   civilFromDays,
+  dateIn,
   daysFromCivil,
   formatInstant,
   fromLocalMs,
   fromWallClock,
   nextOffsetChange,
   parseClockTime,
+  startOfDate,
   toLocalMs,
   wallClock,
   weekdayFromDays,
@@ -132,5 +134,20 @@ describe('calendar arithmetic', () => {
     for (const iso of ['2026-05-01T09:00:00.000Z', '1970-01-01T00:00:00.000Z', '1969-12-31T23:59:59.999Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z', '+010000-01-01T00:00:00.000Z', '-000001-06-01T00:00:00.000Z']) {
       assert.equal(formatInstant(Date.parse(iso)), iso)
     }
+  })
+})
+
+describe('calendar dates in a zone (the widget\'s "pause until a date")', () => {
+  test('a date starts at local midnight, also on the day the clocks change', () => {
+    assert.equal(formatInstant(startOfDate('Asia/Taipei', '2026-06-01')), '2026-05-31T16:00:00.000Z')
+    assert.equal(formatInstant(startOfDate('Europe/Tallinn', '2026-03-29')), '2026-03-28T22:00:00.000Z')
+    assert.equal(formatInstant(startOfDate('Europe/Tallinn', '2026-03-30')), '2026-03-29T21:00:00.000Z')
+    assert.equal(formatInstant(startOfDate('America/New_York', '2026-11-02')), '2026-11-02T05:00:00.000Z')
+  })
+
+  test('the date at an instant is the one on the local calendar', () => {
+    assert.equal(dateIn('Asia/Taipei', ms('2026-05-31T17:00:00Z')), '2026-06-01')
+    assert.equal(dateIn('UTC', ms('2026-05-31T17:00:00Z')), '2026-05-31')
+    assert.equal(dateIn('America/New_York', ms('2026-06-01T03:59:00Z')), '2026-05-31')
   })
 })

@@ -1,4 +1,4 @@
-import type { MePatch, MeResponse } from '@heed/shared'
+import type { MePatch, MeResponse } from '@heed/shared/schemas'
 
 /** An answer other than 2xx, or no answer (`status` 0), from the subscriber API. */
 export class HeedApiError extends Error {

@@ -1,4 +1,4 @@
-import type { MePatch } from '@heed/shared'
+import type { MePatch } from '@heed/shared/schemas'
 import type { SubscriberState } from './state.ts'
 
 /** Events `<heed-preferences>` fires: after a user's action only, never when code sets a property. */

@@ -1,49 +1,13 @@
-import type { Cap, LocalizedText, MePatch, MeResponse, MeTopic } from '@heed/shared'
+import type { Cap, LocalizedText, MePatch, MeResponse, MeTopic } from '@heed/shared/schemas'
+import { applyPatch as applyPreferencesPatch, own } from '@heed/shared/subscriber'
 
 /** Pure helpers over the /v1/me view: no DOM, no I/O, unit-tested in test/state.test.ts. */
 
 export type Me = MeResponse
 export type SubscriberState = MeResponse['subscriber']
 
-const own = <T>(r: Readonly<Record<string, T>> | undefined, k: string): T | undefined =>
-  r !== undefined && Object.hasOwn(r, k) ? r[k] : undefined
-
-/** The state after a patch, exactly as `PATCH /v1/me` computes it (for optimistic display). */
-export function applyPatch(s: SubscriberState, p: MePatch): SubscriberState {
-  const next: SubscriberState = { ...s, channels: { ...s.channels, ...p.channels }, topics: { ...s.topics } }
-  if (p.locale !== undefined) next.locale = p.locale
-  if (p.timezone !== undefined) next.timezone = p.timezone
-  if (p.status !== undefined) next.status = p.status
-  for (const [key, pref] of Object.entries(p.topics ?? {})) {
-    if (pref === null) {
-      delete next.topics[key]
-      continue
-    }
-    const cur = { ...own(s.topics, key) }
-    if (pref.subscribed !== undefined) cur.subscribed = pref.subscribed
-    if (pref.channels !== undefined) cur.channels = { ...cur.channels, ...pref.channels }
-    if (pref.cap === null) delete cur.cap
-    else if (pref.cap !== undefined) cur.cap = pref.cap
-    if (Object.keys(cur).length === 0) delete next.topics[key]
-    else next.topics[key] = cur
-  }
-  if (p.cap !== undefined) next.cap = p.cap
-  if (p.quietHours !== undefined) next.quietHours = p.quietHours
-  if (p.pausedUntil !== undefined) next.pausedUntil = p.pausedUntil === null ? null : new Date(p.pausedUntil).toISOString()
-  return next
-}
-
-/** Whether the subscriber gets a topic at all (required topics always). */
-export const topicOn = (s: SubscriberState, t: MeTopic): boolean => t.required || (own(s.topics, t.key)?.subscribed ?? t.defaultSubscribed)
-
-/** A channel's global switch (missing = on). */
-export const channelOn = (s: SubscriberState, channel: string): boolean => own(s.channels, channel) ?? true
-
-/** A topic's own switch for one of its channels (missing = on). */
-export const topicChannelOn = (s: SubscriberState, t: MeTopic, channel: string): boolean =>
-  t.channels.includes(channel) && (own(own(s.topics, t.key)?.channels, channel) ?? true)
-
-export const topicCap = (s: SubscriberState, t: MeTopic): Cap | null => own(s.topics, t.key)?.cap ?? null
+/** The state after a patch, by the rule `PATCH /v1/me` applies (for optimistic display). */
+export const applyPatch = (s: SubscriberState, p: MePatch): SubscriberState => applyPreferencesPatch(s, p, (iso) => new Date(iso).toISOString())
 
 export const capKey = (cap: Pick<Cap, 'max' | 'per'> | null | undefined): string => (cap ? `${cap.max}/${cap.per}` : '')
 
@@ -88,27 +52,6 @@ export function byCategory(topics: readonly MeTopic[]): Array<[category: string,
 }
 
 // ---- time --------------------------------------------------------------------------------
-
-/** Milliseconds that `timeZone`'s wall clock is ahead of UTC at `ms`. */
-export function zoneOffset(ms: number, timeZone: string): number {
-  const name = new Intl.DateTimeFormat('en', { timeZone, timeZoneName: 'longOffset' }).formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value
-  const m = name?.match(/([+-])(\d\d):(\d\d)/)
-  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0
-}
-
-/** The instant a calendar date ("2026-06-01") begins in `timeZone`. */
-export function startOfDate(date: string, timeZone: string): number {
-  const wall = Date.parse(`${date}T00:00:00Z`)
-  const first = wall - zoneOffset(wall, timeZone)
-  return wall - zoneOffset(first, timeZone)
-}
-
-/** The calendar date ("2026-06-01") in `timeZone` at `ms`, `days` later. */
-export function dateIn(ms: number, timeZone: string, days = 0): string {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(ms + days * 86_400_000)
-  const get = (type: string) => parts.find((p) => p.type === type)?.value
-  return `${get('year')}-${get('month')}-${get('day')}`
-}
 
 /** The browser's IANA zone, or UTC. */
 export function browserTimeZone(): string {

@@ -1,7 +1,7 @@
 /// <reference types="mocha" />
 import { fixture, html, oneEvent, waitUntil } from '@open-wc/testing'
 import { emulateMedia, executeServerCommand } from '@web/test-runner-commands'
-import type { MePatch, Subscriber, SubscriberPatch } from '@heed/shared'
+import type { MePatch, Subscriber, SubscriberPatch } from '@heed/shared/schemas'
 import '../src/index.ts'
 import type { HeedPreferences } from '../src/index.ts'
 

@@ -1,21 +1,11 @@
 /// <reference types="mocha" />
 import { expect } from '@open-wc/testing'
-import type { MeTopic } from '@heed/shared'
-import { applyPatch, byCategory, dateIn, pickText, startOfDate, tokenFromLocation, topicChannelOn, topicOn, type SubscriberState } from '../src/state.ts'
+import type { MeTopic } from '@heed/shared/schemas'
+import { defaultPreferences } from '@heed/shared/subscriber'
+import { applyPatch, byCategory, pickText, tokenFromLocation, type SubscriberState } from '../src/state.ts'
 import { matchLocale, resolveLocale, TRANSLATIONS } from '../src/translations/index.ts'
 
-const base: SubscriberState = {
-  id: 's1',
-  email: null,
-  locale: null,
-  timezone: null,
-  status: 'subscribed',
-  channels: {},
-  topics: {},
-  cap: null,
-  quietHours: null,
-  pausedUntil: null,
-}
+const base: SubscriberState = { id: 's1', email: null, ...defaultPreferences() }
 const topic = (key: string, more: Partial<MeTopic> = {}): MeTopic => ({
   key,
   name: { en: key },
@@ -40,14 +30,6 @@ describe('widget state helpers', () => {
     expect(s3.topics).to.deep.equal({})
     expect(s3.pausedUntil).to.equal(null)
     expect(base.topics).to.deep.equal({})
-  })
-
-  it('effective switches: defaults, required topics, channels a topic does not use', () => {
-    expect(topicOn(base, topic('a'))).to.equal(false)
-    expect(topicOn(base, topic('a', { defaultSubscribed: true }))).to.equal(true)
-    expect(topicOn({ ...base, topics: { a: { subscribed: false } } }, topic('a', { required: true }))).to.equal(true)
-    expect(topicChannelOn(base, topic('a', { channels: ['email'] }), 'sms')).to.equal(false)
-    expect(topicChannelOn({ ...base, topics: { a: { channels: { sms: false } } } }, topic('a'), 'sms')).to.equal(false)
   })
 
   it('pickText: the locale, the same script, the tenant default, then anything', () => {
@@ -77,15 +59,6 @@ describe('widget state helpers', () => {
     expect(at(`https://shop.example/prefs?a=1&token=${tok}&b=2`)).to.deep.equal({ token: tok, cleanUrl: 'https://shop.example/prefs?a=1&b=2' })
     expect(at(`https://shop.example/prefs#token=${tok}`)).to.deep.equal({ token: tok, cleanUrl: 'https://shop.example/prefs' })
     expect(at('https://shop.example/prefs')).to.equal(null)
-  })
-
-  it('dates in a time zone: the start of a day and the date n days later, across DST', () => {
-    expect(new Date(startOfDate('2026-06-01', 'Asia/Taipei')).toISOString()).to.equal('2026-05-31T16:00:00.000Z')
-    expect(new Date(startOfDate('2026-03-29', 'Europe/Tallinn')).toISOString()).to.equal('2026-03-28T22:00:00.000Z')
-    expect(new Date(startOfDate('2026-03-30', 'Europe/Tallinn')).toISOString()).to.equal('2026-03-29T21:00:00.000Z')
-    expect(new Date(startOfDate('2026-11-02', 'America/New_York')).toISOString()).to.equal('2026-11-02T05:00:00.000Z')
-    expect(dateIn(Date.parse('2026-05-31T17:00:00Z'), 'Asia/Taipei')).to.equal('2026-06-01')
-    expect(dateIn(Date.parse('2026-05-31T17:00:00Z'), 'UTC', 1)).to.equal('2026-06-01')
   })
 
   it('matches locales: zh-TW and zh-HK to zh-Hant, zh and zh-CN to zh-Hans, English last', () => {

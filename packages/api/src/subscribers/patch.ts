@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import type { SubscriberPatch, TenantSettings } from '@heed/shared/schemas'
-import { applyPatch as applyPreferencesPatch } from '@heed/shared/subscriber'
+import { applyPatch as applyPreferencesPatch, defaultPreferences } from '@heed/shared/subscriber'
 import type { SubscriberRecord, TopicRecord } from '../db/store.ts'
 import type { FieldError } from '../http/errors.ts'
 
@@ -13,14 +13,7 @@ export function blankSubscriber(id: string, at: number): SubscriberRecord {
   return {
     id,
     email: null,
-    locale: null,
-    timezone: null,
-    status: 'subscribed',
-    channels: {},
-    topics: {},
-    cap: null,
-    quietHours: null,
-    pausedUntil: null,
+    ...defaultPreferences(),
     linkVersion: randomInt(1, 2 ** 30),
     createdAt: at,
     updatedAt: at,

@@ -1,4 +1,4 @@
-import type { CapPeriod } from '@heed/shared'
+import type { CapPeriod } from '@heed/shared/schemas'
 
 /**
  * Every string the widget shows, one typed object per locale (`en.ts`, `zh-Hans.ts`, …).

@@ -1,6 +1,8 @@
 import { LitElement, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit'
 import { ifDefined } from 'lit/directives/if-defined.js'
-import type { Cap, MePatch, MeTopic, QuietHours } from '@heed/shared'
+import type { Cap, MePatch, MeTopic, QuietHours } from '@heed/shared/schemas'
+import { channelOn, lessInstead, ONE_A_WEEK, PAUSE_MONTH_MS, PAUSE_WEEK_MS, pauseFor, topicCap, topicChannelOn, topicOn } from '@heed/shared/subscriber'
+import { dateIn, DAY_MS, startOfDate } from '@heed/shared/time'
 import { HeedApiError, MeClient } from '../../api.ts'
 import type { HeedChangeDetail, HeedErrorDetail, HeedUnsubscribeDetail } from '../../events.ts'
 import {
@@ -8,16 +10,10 @@ import {
   browserTimeZone,
   byCategory,
   capKey,
-  channelOn,
-  dateIn,
   isPaused,
   pickText,
-  startOfDate,
   takeTokenFromPage,
   timeZones,
-  topicCap,
-  topicChannelOn,
-  topicOn,
   type Me,
   type SubscriberState,
 } from '../../state.ts'
@@ -38,9 +34,6 @@ interface Toast {
   text: string
 }
 
-const DAY_MS = 86_400_000
-/** A "month" of pause, as the hosted unsubscribe page counts it. */
-const MONTH_MS = 30 * DAY_MS
 const REASONS: readonly Reason[] = ['too_many', 'not_relevant', 'never_signed_up', 'other']
 
 /** Where widget.js was loaded from: the default `api`. */
@@ -347,11 +340,10 @@ export class HeedPreferences extends LitElement {
   }
 
   #pauseFor(ms: number, alsoResubscribe = false): void {
-    const until = new Date(Date.now() + ms).toISOString()
-    this.#pause(until, alsoResubscribe)
+    this.#pause(pauseFor(ms, Date.now()), alsoResubscribe)
   }
 
-  #pause(untilIso: string, alsoResubscribe = false): void {
+  #pause(pause: { pausedUntil: string }, alsoResubscribe = false): void {
     const s = this.#state
     if (!s) return
     if (alsoResubscribe) {
@@ -359,14 +351,14 @@ export class HeedPreferences extends LitElement {
       this._showAll = true
       this.#focusNext = 'title'
     }
-    this.#change({ ...(alsoResubscribe ? { status: 'subscribed' as const } : {}), pausedUntil: untilIso }, this.#t.pausedUntil(this.#formatInstant(untilIso, s)))
+    this.#change(alsoResubscribe ? lessInstead(pause) : pause, this.#t.pausedUntil(this.#formatInstant(pause.pausedUntil, s)))
   }
 
   #lessWeekly(): void {
     this._justLeft = false
     this._showAll = true
     this.#focusNext = 'title'
-    this.#change({ status: 'subscribed', cap: { max: 1, per: 'week' } }, this.#t.lessWeeklyDone)
+    this.#change(lessInstead(ONE_A_WEEK), this.#t.lessWeeklyDone)
   }
 
   #setQuiet(next: QuietHours | null, s: SubscriberState): void {
@@ -611,22 +603,22 @@ export class HeedPreferences extends LitElement {
   #renderPause(s: SubscriberState, t: Translation): TemplateResult {
     const zone = this.#zone(s)
     const now = Date.now()
-    const min = dateIn(now, zone, 1)
-    const max = dateIn(now, zone, 365)
+    const min = dateIn(zone, now + DAY_MS)
+    const max = dateIn(zone, now + 365 * DAY_MS)
     const submit = (e: Event) => {
       e.preventDefault()
       const date = this._pauseDate
       if (!date || date < min || date > max) return
       this._pauseDate = ''
-      this.#pause(new Date(startOfDate(date, zone)).toISOString())
+      this.#pause({ pausedUntil: new Date(startOfDate(zone, date)).toISOString() })
     }
     return html`<section class="section" part="section" aria-labelledby="h-pause">
       ${this.#heading(1, t.pauseHeading, 'h-pause')}
       <p class="intro">${t.pauseIntro}</p>
       <div class="pause">
         <div class="actions">
-          ${this.#button(t.pauseWeek, () => this.#pauseFor(7 * DAY_MS))}
-          ${this.#button(t.pauseMonth, () => this.#pauseFor(MONTH_MS))}
+          ${this.#button(t.pauseWeek, () => this.#pauseFor(PAUSE_WEEK_MS))}
+          ${this.#button(t.pauseMonth, () => this.#pauseFor(PAUSE_MONTH_MS))}
         </div>
         <form class="until" @submit=${submit}>
           <span class="field"><label for="pause-date">${t.pauseUntilDate}</label>
@@ -641,7 +633,7 @@ export class HeedPreferences extends LitElement {
     return html`<div class="less">
       ${this.#heading(depth, t.lessInstead)}
       <div class="actions">
-        ${this.#button(t.lessPauseMonth, () => this.#pauseFor(MONTH_MS, true))}
+        ${this.#button(t.lessPauseMonth, () => this.#pauseFor(PAUSE_MONTH_MS, true))}
         ${this.#button(t.lessWeekly, () => this.#lessWeekly())}
       </div>
     </div>`
