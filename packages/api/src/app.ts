@@ -1,15 +1,17 @@
-import { Hono } from 'hono'
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
 import { inThreadBatches } from './checks/batch.ts'
 import type { Deps, Env } from './env.ts'
 import { notFound, onError } from './http/errors.ts'
 import { bodyLimit } from './http/body-limit.ts'
 import { jsonOnly } from './http/json.ts'
+import { declare, json, SECURITY } from './http/route.ts'
 import { admin } from './tenants/admin.routes.ts'
 import { apiKeys } from './tenants/api-keys.routes.ts'
 import { RateLimiter } from './http/rate-limit.ts'
 import { check } from './checks/check.routes.ts'
 import { dispatches } from './checks/dispatches.routes.ts'
 import { docsRoutes } from './docs/docs.routes.ts'
+import { openApiDocument } from './docs/openapi.ts'
 import { events } from './ledger/events.routes.ts'
 import { links } from './links/links.routes.ts'
 import { meRoutes } from './subscribers/me.routes.ts'
@@ -34,7 +36,7 @@ export interface AppOptions {
 /** Builds the whole HTTP app. The server and the tests both call this. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
   const full: Required<Deps> = { now: Date.now, batches: inThreadBatches(deps.store), ...deps }
-  const app = new Hono<Env>()
+  const app = new OpenAPIHono<Env>()
 
   app.onError(onError)
   app.notFound(notFound)
@@ -43,19 +45,31 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     await next()
   })
 
-  app.get('/healthz', (c) => {
-    if (options.isDraining?.()) return c.json({ status: 'draining' }, 503)
-    return c.json({ status: 'ok' })
-  })
+  const health = z.object({ status: z.enum(['ok', 'draining']) })
+  declare(
+    app,
+    createRoute({
+      method: 'get',
+      path: '/healthz',
+      tags: ['Operations'],
+      summary: 'Liveness for load balancers',
+      description: '`ok` while the server takes requests; 503 `draining` once it is shutting down (SIGTERM), so a load balancer stops sending it requests. Needs no credentials and reads no data.',
+      security: SECURITY.none,
+      responses: {
+        200: json('Serving.', health.openapi({ example: { status: 'ok' } })),
+        503: json('Shutting down.', health.openapi({ example: { status: 'draining' } })),
+      },
+    }),
+    (c) => {
+      if (options.isDraining?.()) return c.json({ status: 'draining' }, 503)
+      return c.json({ status: 'ok' })
+    },
+  )
 
-  // 10,000 checks with the longest ids (128 characters, even \uXXXX-escaped) fit in 16 MiB;
-  // nothing else needs more than 256 KiB.
-  app.use('/v1/check/batch', bodyLimit({ maxSize: 16384 * KiB }))
-  const smallBodies = bodyLimit({ maxSize: 256 * KiB })
-  app.use('/v1/*', async function limit(c, next) {
-    return c.req.path === '/v1/check/batch' ? next() : smallBodies(c, next)
-  })
-  app.use('/v1/*', jsonOnly(['/v1/check/batch']))
+  // Nothing needs more than 256 KiB but the batch check, which declares its own limit (and
+  // that it reads its body as bytes) at its route.
+  app.use('/v1/*', bodyLimit({ maxSize: 256 * KiB }))
+  app.use('/v1/*', jsonOnly())
   app.use('/u/*', bodyLimit({ maxSize: 64 * KiB }))
 
   const limiter = new RateLimiter()
@@ -73,7 +87,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/me', meRoutes(limiter))
   app.route('/', pageRoutes(limiter))
   app.route('/', widgetRoutes(options.widgetFile))
-  app.route('/', docsRoutes())
+  app.route('/', docsRoutes((serverUrl) => openApiDocument(app, serverUrl)))
 
   return app
 }

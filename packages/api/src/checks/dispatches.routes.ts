@@ -1,40 +1,81 @@
-import { Hono } from 'hono'
-import { DEFAULT_CHANNEL, dispatchBodySchema } from '@heed/shared'
+import { DEFAULT_CHANNEL, dispatchBodySchema, dispatchResponseSchema } from '@heed/shared'
+import { createRoute } from '@hono/zod-openapi'
 import { decideFrom } from './decisions.ts'
+import { decisionSchema, fields, SUBSCRIBER_ID } from '../docs/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'
-import { validate } from '../http/validate.ts'
+import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
-export const dispatches = new Hono<Env>()
+export const dispatches = routes<Env>()
 
 dispatches.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
+
+const outcome = (description: string, recorded: boolean) =>
+  json(
+    description,
+    dispatchResponseSchema.extend({ decision: decisionSchema }).openapi({
+      example: recorded
+        ? { recorded: true, decision: { allowed: true, reason: 'ok', retryAt: null, subscriberId: 'cust_1001', topic: 'sales', channel: 'email' } }
+        : { recorded: false, decision: { allowed: false, reason: 'frequency_cap', retryAt: '2026-05-06T08:12:00.000Z', subscriberId: 'cust_1001', topic: 'sales', channel: 'email' } },
+    }),
+  )
 
 /**
  * Check-and-reserve: with `enforce` (the default) the dispatch is recorded only when allowed,
  * atomically with the check. A repeated messageId returns the recorded outcome unchanged.
  * A refused attempt records nothing, so the sender can retry the same messageId at retryAt.
  */
-dispatches.post('/', validate('json', dispatchBodySchema), async (c) => {
-  const body = c.req.valid('json')
-  const tenant = c.get('tenant')
-  const at = body.at ? Date.parse(body.at) : c.get('deps').now()
-  const channel = body.channel ?? DEFAULT_CHANNEL
-  const item = { subscriberId: body.subscriberId, topic: body.topic, channel }
-  const result = await c.get('deps').store.reserve(
-    tenant.id,
-    { ...item, messageId: body.messageId, at, enforce: body.enforce ?? true },
-    (data) => decideFrom(data, tenant, item, at),
-  )
-  switch (result.kind) {
-    case 'recorded':
-      return c.json({ recorded: true, decision: result.decision }, 201)
-    case 'replayed':
-      c.header('Idempotent-Replayed', 'true')
-      return c.json({ recorded: true, decision: result.decision }, 201)
-    case 'refused':
-      return c.json({ recorded: false, decision: result.decision }, 200)
-    case 'conflict':
-      throw new ApiError('conflict', `messageId "${body.messageId}" was already recorded for another subscriber, topic or channel`)
-  }
-})
+declare(
+  dispatches,
+  createRoute({
+    method: 'post',
+    path: '/',
+    tags: ['Sending'],
+    summary: 'Check and record a dispatch atomically',
+    description:
+      'With `enforce` (the default) the message is checked as by `POST /v1/check` and recorded only when allowed, in one step, so concurrent senders never exceed a cap. 201 `recorded: true` when allowed and recorded; 200 `recorded: false` when refused (nothing is recorded: retry the same `messageId` at `retryAt`). A repeated `messageId` returns the first outcome (201 with `Idempotent-Replayed: true`) and is never counted twice; the same `messageId` for another subscriber, topic or channel is a 409. `enforce: false` records without checking. Callable with an admin or sender key.',
+    security: SECURITY.key,
+    request: {
+      body: jsonBody(
+        fields(dispatchBodySchema, {
+          subscriberId: SUBSCRIBER_ID,
+          topic: { description: 'The topic key.', example: 'sales' },
+          channel: { description: 'The channel of the message.', default: 'email' },
+          at: { description: 'When the message is sent. Default: now (the server’s clock).' },
+          messageId: { description: 'Your id of the message: the idempotency key, unique per tenant.', example: 'msg_2026-05-03_spring-sale_cust_1001' },
+          enforce: { description: 'Check before recording; `false` records a message sent anyway.', default: true },
+        }).openapi({ example: { subscriberId: 'cust_1001', topic: 'sales', channel: 'email', messageId: 'msg_2026-05-03_spring-sale_cust_1001' } }),
+      ),
+    },
+    responses: {
+      201: outcome('Allowed and recorded (or a replay of a recorded `messageId`).', true),
+      200: outcome('Refused: nothing recorded.', false),
+      ...KEY_PROBLEMS,
+      409: PROBLEMS[409],
+    },
+  }),
+  async (c) => {
+    const body = c.req.valid('json')
+    const tenant = c.get('tenant')
+    const at = body.at ? Date.parse(body.at) : c.get('deps').now()
+    const channel = body.channel ?? DEFAULT_CHANNEL
+    const item = { subscriberId: body.subscriberId, topic: body.topic, channel }
+    const result = await c.get('deps').store.reserve(
+      tenant.id,
+      { ...item, messageId: body.messageId, at, enforce: body.enforce ?? true },
+      (data) => decideFrom(data, tenant, item, at),
+    )
+    switch (result.kind) {
+      case 'recorded':
+        return c.json({ recorded: true, decision: result.decision }, 201)
+      case 'replayed':
+        c.header('Idempotent-Replayed', 'true')
+        return c.json({ recorded: true, decision: result.decision }, 201)
+      case 'refused':
+        return c.json({ recorded: false, decision: result.decision }, 200)
+      case 'conflict':
+        throw new ApiError('conflict', `messageId "${body.messageId}" was already recorded for another subscriber, topic or channel`)
+    }
+  },
+)

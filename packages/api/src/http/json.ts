@@ -1,16 +1,17 @@
 import type { MiddlewareHandler } from 'hono'
 import type { Env } from '../env.ts'
 import { ApiError } from './errors.ts'
+import { declaredBody } from './route.ts'
 import { refuseNul } from './validate.ts'
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json$/i
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
 /**
  * Refuses a request body that is not JSON with 415, before any validator sees it, and JSON
- * text with NUL in it. Paths in `rawBodies` are only checked for their Content-Type: their
- * handlers read the body as bytes and refuse NUL themselves.
+ * text with NUL in it. A route that declares a raw body (`bodyRules.raw`) is only checked for
+ * its Content-Type: its handler reads the body as bytes and refuses NUL itself.
  */
-export function jsonOnly(rawBodies: readonly string[] = []): MiddlewareHandler<Env> {
+export function jsonOnly(): MiddlewareHandler<Env> {
   return async function jsonOnly(c, next) {
     if (WITH_BODY.has(c.req.method)) {
       const length = c.req.header('Content-Length')
@@ -19,7 +20,7 @@ export function jsonOnly(rawBodies: readonly string[] = []): MiddlewareHandler<E
       if (hasBody && !JSON_TYPE.test(type)) {
         throw new ApiError('unsupported_media_type', `send the body as JSON with "Content-Type: application/json"${type ? `, not "${type}"` : ''}`)
       }
-      if (hasBody && !rawBodies.includes(c.req.path)) refuseNul(await c.req.text())
+      if (hasBody && !declaredBody(c)?.raw) refuseNul(await c.req.text())
     }
     if (c.req.path.includes('\0') || /%00/.test(c.req.url)) {
       throw new ApiError('bad_request', 'the path must not contain the NUL character (U+0000)')

@@ -1,33 +1,89 @@
-import { Hono } from 'hono'
 import { eventsQuerySchema } from '@heed/shared'
+import { createRoute, z } from '@hono/zod-openapi'
 import { ChainVerifier } from './chain.ts'
+import { consentEventSchema, fields } from '../docs/schemas.ts'
 import type { Env } from '../env.ts'
 import { apiKeyAuth } from '../http/auth.ts'
-import { validate } from '../http/validate.ts'
+import { declare, json, KEY_PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { eventView } from '../http/views.ts'
 
-export const events = new Hono<Env>()
+export const events = routes<Env>()
 
 events.use('*', apiKeyAuth({ roles: ['admin'] }))
 
 /** The consent ledger, oldest first; `next` is the cursor for the following page. */
-events.get('/', validate('query', eventsQuerySchema), async (c) => {
-  const { subscriberId, after, limit } = c.req.valid('query')
-  const page = await c.get('deps').store.listEvents(c.get('tenant').id, { subscriberId, after, limit })
-  const last = page.at(-1)
-  return c.json({ data: page.map(eventView), next: page.length === limit && last ? String(last.seq) : null })
-})
+declare(
+  events,
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Consent ledger'],
+    summary: 'Consent events, oldest first, in cursor pages',
+    description:
+      'Every change of consent or preference of the tenant, append-only, oldest first; with `subscriberId`, only theirs. Pass `next` of a page as `after` to get the following one; `next` is null on the last page. Admin key only.',
+    security: SECURITY.admin,
+    request: {
+      query: fields(eventsQuerySchema, {
+        subscriberId: { description: 'Only the events of this subscriber.', example: 'cust_1001' },
+        after: { description: 'Events after this `seq` (the `next` of the previous page).', example: 42 },
+        limit: { description: 'Events per page, 1–1000.' },
+      }),
+    },
+    responses: {
+      200: json(
+        'A page of events.',
+        z.object({ data: z.array(consentEventSchema), next: z.string().nullable().openapi({ description: 'The `after` of the next page; null on the last page.', example: '42' }) }),
+      ),
+      ...KEY_PROBLEMS,
+    },
+  }),
+  async (c) => {
+    const { subscriberId, after, limit } = c.req.valid('query')
+    const page = await c.get('deps').store.listEvents(c.get('tenant').id, { subscriberId, after, limit })
+    const last = page.at(-1)
+    return c.json({ data: page.map(eventView), next: page.length === limit && last ? String(last.seq) : null })
+  },
+)
 
 /** Re-computes the tenant's whole hash chain: `{ok, count}`, and where it breaks. */
-events.get('/verify', async (c) => {
-  const verifier = new ChainVerifier()
-  const { store } = c.get('deps')
-  for (let after = 0; ; ) {
-    const page = await store.listEvents(c.get('tenant').id, { after, limit: 1000 })
-    for (const e of page) verifier.step(e)
-    const last = page.at(-1)
-    if (!last || page.length < 1000) break
-    after = last.seq
-  }
-  return c.json(verifier.result())
-})
+declare(
+  events,
+  createRoute({
+    method: 'get',
+    path: '/verify',
+    tags: ['Consent ledger'],
+    summary: 'Verify the hash chain',
+    description: 'Recomputes the tenant’s whole hash chain of consent events: `ok` with the number of events and the head hash, or where the chain first breaks (tampering). Changes nothing. Admin key only.',
+    security: SECURITY.admin,
+    responses: {
+      200: json(
+        'The result of the verification.',
+        z
+          .object({
+            ok: z.boolean(),
+            count: z.number().int().openapi({ description: 'Events verified.' }),
+            head: z.string().openapi({ description: 'The hash of the last event.' }),
+            firstBad: z
+              .object({ seq: z.number().int(), id: z.string(), problem: z.string() })
+              .optional()
+              .openapi({ description: 'Where the chain breaks, when it does.' }),
+          })
+          .openapi('ChainVerification', { example: { ok: true, count: 1284, head: '9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a' } }),
+      ),
+      401: KEY_PROBLEMS[401],
+      403: KEY_PROBLEMS[403],
+    },
+  }),
+  async (c) => {
+    const verifier = new ChainVerifier()
+    const { store } = c.get('deps')
+    for (let after = 0; ; ) {
+      const page = await store.listEvents(c.get('tenant').id, { after, limit: 1000 })
+      for (const e of page) verifier.step(e)
+      const last = page.at(-1)
+      if (!last || page.length < 1000) break
+      after = last.seq
+    }
+    return c.json(verifier.result())
+  },
+)

@@ -1,7 +1,9 @@
-import { Hono, type Context } from 'hono'
+import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { html } from 'hono/html'
 import type { Env } from '../env.ts'
 import { rateLimit, type RateLimiter } from '../http/rate-limit.ts'
+import { declare, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { renderPage } from './page-layout.ts'
 import { PAGE_STRINGS, pickLocale, type PageStrings } from './page-strings.ts'
 import { lessInstead, ONE_A_WEEK, PAUSE_MONTH_MS, pauseFor } from '@heed/shared/subscriber'
@@ -48,8 +50,72 @@ function page(c: Context<PageEnv>, link: VerifiedToken, title: (t: PageStrings, 
   })
 }
 
+const tokenParam = z.object({
+  token: z.string().openapi({ description: 'The link token from `POST /v1/links`.', example: 'eyJhbGciOiJIUzI1NiIsImtpZCI6InNpZ18xIn0.eyJzdWIiOiJjdXN0XzEwMDEifQ.c2lnbmF0dXJl' }),
+})
+const PAGE_NOTE =
+  ' An unknown, forged or expired link gets the same 404 page. Strict CSP, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; rate-limited per token.'
+const htmlPage = (description: string) => ({
+  description,
+  content: { 'text/html': { schema: z.string().openapi({ example: '<!doctype html><html lang="en"><title>Unsubscribe from Acme Outdoor</title>…' }) } },
+})
+const PAGE_ANSWERS = { 200: htmlPage('The page.'), 404: htmlPage('The link is not valid (any reason, one answer).'), 429: PROBLEMS[429] }
+const formBody = <T extends z.ZodType>(schema: T) => ({
+  content: { 'application/x-www-form-urlencoded': { schema }, 'multipart/form-data': { schema } },
+})
+
+/** A page reached with the link token, answering HTML; `form` is the body of a POST. */
+const pageRoute = <M extends 'get' | 'post', P extends string>(method: M, path: P, summary: string, description: string, form?: z.ZodType) =>
+  createRoute({
+    method,
+    path,
+    tags: ['Pages'],
+    summary,
+    description: description + PAGE_NOTE,
+    security: SECURITY.none,
+    request: { params: tokenParam, ...(form ? { body: formBody(form) } : {}) },
+    responses: PAGE_ANSWERS,
+  })
+
+const preferencesPage = pageRoute(
+  'get',
+  '/p/{token}',
+  'Hosted preferences page',
+  'The tenant’s branding around the `<heed-preferences>` widget, for a link placed in email. A GET never changes anything (mail scanners fetch every link).',
+)
+
+const unsubscribePageRoute = pageRoute(
+  'get',
+  '/u/{token}',
+  'Unsubscribe page',
+  'A real `<form method="post">` button "Unsubscribe from all" (no script submits it) and "send me less instead" choices (pause a month, at most one a week, choose topics). A GET never changes anything: mail scanners fetch every link.',
+)
+
+const oneClick = pageRoute(
+  'post',
+  '/u/{token}',
+  'One-click unsubscribe (RFC 8058)',
+  'What a mail client posts for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and the unsubscribe page’s own button: the body `List-Unsubscribe=One-Click` (urlencoded or multipart) unsubscribes from all and answers 200 with the page saying so; any other body changes nothing and shows the page. No redirect, no cookie, no CSRF token or Origin needed; idempotent. An expired or revoked link still unsubscribes (a link can always make Heed send less); one signed with a retired key does nothing.',
+  z.object({ 'List-Unsubscribe': z.literal('One-Click') }).openapi({ example: { 'List-Unsubscribe': 'One-Click' } }),
+)
+
+const sendLess = pageRoute(
+  'post',
+  '/u/{token}/less',
+  'Send me less instead',
+  'The unsubscribe page’s alternatives: stay subscribed, paused for a month (`choice=pause-month`) or at most one message a week (`choice=weekly`). Any other body changes nothing. Needs a live link.',
+  z.object({ choice: z.enum(['pause-month', 'weekly']) }).openapi({ example: { choice: 'pause-month' } }),
+)
+
+const undo = pageRoute(
+  'post',
+  '/u/{token}/undo',
+  'Undo an unsubscribe',
+  'The subscriber opting back in themselves from the unsubscribe page: the status returns to `subscribed`. No body. Needs a live link.',
+)
+
 export function pageRoutes(limiter: RateLimiter) {
-  const pages = new Hono<PageEnv>()
+  const pages = routes<PageEnv>()
 
   // `/*` also matches the bare `/u/:token`: one middleware, so each request counts once.
   pages.use('/:kind{[pu]}/:token/*', rateLimit({ limiter, token: (c) => c.req.param('token') ?? null }))
@@ -82,7 +148,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
 </div></form></section>`
     })
 
-  pages.get('/p/:token', async (c) => {
+  declare(pages, preferencesPage, async (c) => {
     const token = c.req.param('token')
     const link = await withLink(c, token)
     if (!link) return invalidLink(c)
@@ -96,7 +162,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
     )
   })
 
-  pages.get('/u/:token', async (c) => {
+  declare(pages, unsubscribePageRoute, async (c) => {
     const token = c.req.param('token')
     const link = await withLink(c, token)
     if (!link) return invalidLink(c)
@@ -104,7 +170,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
   })
 
   /** RFC 8058 one-click, and the page's own "Unsubscribe from all" button. */
-  pages.post('/u/:token', async (c) => {
+  declare(pages, oneClick, async (c) => {
     const token = c.req.param('token')
     const link = await withLink(c, token)
     if (!link) return invalidLink(c)
@@ -116,7 +182,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
   })
 
   /** "Send me less instead": stay subscribed, paused for a month or at most one a week. */
-  pages.post('/u/:token/less', async (c) => {
+  declare(pages, sendLess, async (c) => {
     const token = c.req.param('token')
     const link = await withLink(c, token)
     if (!link) return invalidLink(c)
@@ -132,7 +198,7 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
   })
 
   /** Undo of an unsubscribe: the person opting back in themselves. */
-  pages.post('/u/:token/undo', async (c) => {
+  declare(pages, undo, async (c) => {
     const token = c.req.param('token')
     const link = await withLink(c, token)
     if (!link) return invalidLink(c)

@@ -1,95 +1,200 @@
-import { Hono } from 'hono'
 import { subscriberIdSchema, subscriberPatchSchema } from '@heed/shared'
-import { z } from 'zod'
+import { createRoute, z } from '@hono/zod-openapi'
+import { consentEventSchema, decisionSchema, openapi, SUBSCRIBER_ID, subscriberSchema } from '../docs/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'
 import { applyPatch, blankSubscriber, patchErrors } from './patch.ts'
 import { suppressionEntries, suppressionHashes } from './suppression.ts'
-import { validate } from '../http/validate.ts'
+import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { dispatchView, eventView, iso, subscriberView } from '../http/views.ts'
-import type { SubscriberRecord } from '../db/store.ts'
+import type { Store, SubscriberRecord } from '../db/store.ts'
 
-const idParam = validate('param', z.object({ id: subscriberIdSchema }))
+const idParam = z.object({ id: openapi(subscriberIdSchema, SUBSCRIBER_ID) })
 
-export const subscribers = new Hono<Env>()
+export const subscribers = routes<Env>()
+
+async function existing(store: Store, tenantId: string, id: string) {
+  const subscriber = await store.getSubscriber(tenantId, id)
+  if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
+  return subscriber
+}
 
 subscribers.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
 
 /** Creates the subscriber or changes the fields given; every consent change is logged. */
-subscribers.put('/:id', idParam, validate('json', subscriberPatchSchema), async (c) => {
-  const { id } = c.req.valid('param')
-  const patch = c.req.valid('json')
-  const { store, now } = c.get('deps')
-  const tenant = c.get('tenant')
-  const errors = patchErrors(patch, tenant.settings, patch.topics ? await store.listTopics(tenant.id) : [])
-  if (errors.length > 0) {
-    const first = errors[0]!
-    throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
-  }
-  const at = now()
-  // An erased person stays unsubscribed, whatever an import says, until they opt back in
-  // themselves through a link.
-  const suppressed = await store.isSuppressed(tenant.id, suppressionHashes(tenant.id, id, patch.email))
-  const change = (current: SubscriberRecord | null) => {
-    const next = applyPatch(current ?? blankSubscriber(id, at), patch)
-    return suppressed ? { ...next, status: 'unsubscribed' as const } : next
-  }
-  const result = await store.changeSubscriber(tenant.id, id, change, {
-    source: 'api',
-    actor: c.get('apiKey').id,
-    userAgent: c.req.header('User-Agent') ?? null,
-    at,
-  })
-  return c.json(subscriberView(result.subscriber), result.created ? 201 : 200)
-})
+declare(
+  subscribers,
+  createRoute({
+    method: 'put',
+    path: '/{id}',
+    tags: ['Subscribers'],
+    summary: 'Create or partly update a subscriber',
+    description:
+      'Creates the subscriber (201) or changes it (200): fields given change, fields left out stay, `null` clears; `channels` and `topics` merge per key. Every change of consent is written to the consent ledger with the key as actor. An erased subscriber stays unsubscribed whatever the body says, until they opt back in through a link. Callable with an admin or sender key.',
+    security: SECURITY.key,
+    request: {
+      params: idParam,
+      body: jsonBody(
+        openapi(subscriberPatchSchema, {
+          example: {
+            email: 'maria@example.com',
+            locale: 'et',
+            timezone: 'Europe/Tallinn',
+            topics: { sales: { subscribed: true, cap: { max: 1, per: 'week' } } },
+            quietHours: { start: '22:00', end: '08:00' },
+          },
+        }),
+      ),
+    },
+    responses: { 200: json('The subscriber, changed.', subscriberSchema), 201: json('The subscriber, created.', subscriberSchema), ...KEY_PROBLEMS },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const patch = c.req.valid('json')
+    const { store, now } = c.get('deps')
+    const tenant = c.get('tenant')
+    const errors = patchErrors(patch, tenant.settings, patch.topics ? await store.listTopics(tenant.id) : [])
+    if (errors.length > 0) {
+      const first = errors[0]!
+      throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
+    }
+    const at = now()
+    // An erased person stays unsubscribed, whatever an import says, until they opt back in
+    // themselves through a link.
+    const suppressed = await store.isSuppressed(tenant.id, suppressionHashes(tenant.id, id, patch.email))
+    const change = (current: SubscriberRecord | null) => {
+      const next = applyPatch(current ?? blankSubscriber(id, at), patch)
+      return suppressed ? { ...next, status: 'unsubscribed' as const } : next
+    }
+    const result = await store.changeSubscriber(tenant.id, id, change, {
+      source: 'api',
+      actor: c.get('apiKey').id,
+      userAgent: c.req.header('User-Agent') ?? null,
+      at,
+    })
+    return c.json(subscriberView(result.subscriber), result.created ? 201 : 200)
+  },
+)
 
-subscribers.get('/:id', idParam, async (c) => {
-  const { id } = c.req.valid('param')
-  const subscriber = await c.get('deps').store.getSubscriber(c.get('tenant').id, id)
-  if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
-  return c.json(subscriberView(subscriber))
-})
+declare(
+  subscribers,
+  createRoute({
+    method: 'get',
+    path: '/{id}',
+    tags: ['Subscribers'],
+    summary: 'Read a subscriber',
+    description: 'The subscriber’s stored state. Topics they never chose are left out (they take the topic’s `defaultSubscribed`). A GET never changes anything. Callable with an admin or sender key.',
+    security: SECURITY.key,
+    request: { params: idParam },
+    responses: { 200: json('The subscriber.', subscriberSchema), ...KEY_PROBLEMS, 404: PROBLEMS[404] },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    return c.json(subscriberView(await existing(c.get('deps').store, c.get('tenant').id, id)))
+  },
+)
 
 /** Erasure (GDPR art. 17): state, dispatches and event content go; a hashed suppression stays. */
-subscribers.delete('/:id', idParam, async (c) => {
-  const { id } = c.req.valid('param')
-  const { store, now } = c.get('deps')
-  const tenant = c.get('tenant')
-  const subscriber = await store.getSubscriber(tenant.id, id)
-  if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
-  const erased = await store.eraseSubscriber(tenant.id, id, suppressionEntries(tenant.id, id, subscriber.email), {
-    source: 'api',
-    actor: c.get('apiKey').id,
-    userAgent: null,
-    at: now(),
-  })
-  if (!erased) throw new ApiError('not_found', `no subscriber "${id}"`)
-  return c.body(null, 204)
-})
+declare(
+  subscribers,
+  createRoute({
+    method: 'delete',
+    path: '/{id}',
+    tags: ['Subscribers'],
+    summary: 'Erase a subscriber (GDPR art. 17)',
+    description:
+      'Their state, dispatches and the content of their consent events go (the hash chain stays verifiable). A hashed suppression entry of their id and email stays, so a later import cannot subscribe them again. Callable with an admin or sender key.',
+    security: SECURITY.key,
+    request: { params: idParam },
+    responses: { 204: { description: 'Erased.' }, ...KEY_PROBLEMS, 404: PROBLEMS[404] },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { store, now } = c.get('deps')
+    const tenant = c.get('tenant')
+    const subscriber = await existing(store, tenant.id, id)
+    const erased = await store.eraseSubscriber(tenant.id, id, suppressionEntries(tenant.id, id, subscriber.email), {
+      source: 'api',
+      actor: c.get('apiKey').id,
+      userAgent: null,
+      at: now(),
+    })
+    if (!erased) throw new ApiError('not_found', `no subscriber "${id}"`)
+    return c.body(null, 204)
+  },
+)
 
 /** Everything held about one subscriber (GDPR art. 15/20): state, consent events, dispatches. */
-subscribers.get('/:id/export', idParam, async (c) => {
-  const { id } = c.req.valid('param')
-  const { store, now } = c.get('deps')
-  const tenant = c.get('tenant')
-  const subscriber = await store.getSubscriber(tenant.id, id)
-  if (!subscriber) throw new ApiError('not_found', `no subscriber "${id}"`)
-  const [events, sent] = await Promise.all([store.listEvents(tenant.id, { subscriberId: id, limit: 100_000 }), store.listDispatches(tenant.id, id)])
-  c.header('Content-Disposition', `attachment; filename="subscriber-export.json"`)
-  return c.json({
-    exportedAt: iso(now()),
-    tenant: { id: tenant.id, name: tenant.settings.name },
-    subscriber: subscriberView(subscriber),
-    events: events.map(eventView),
-    dispatches: sent.map(dispatchView),
-  })
-})
+declare(
+  subscribers,
+  createRoute({
+    method: 'get',
+    path: '/{id}/export',
+    tags: ['Subscribers'],
+    summary: 'Export everything held about a subscriber (GDPR art. 15/20)',
+    description: 'Their state, every consent event and every recorded dispatch, as one JSON attachment. A GET never changes anything. Callable with an admin or sender key.',
+    security: SECURITY.key,
+    request: { params: idParam },
+    responses: {
+      200: json(
+        'Everything held about the subscriber.',
+        z.object({
+          exportedAt: z.iso.datetime(),
+          tenant: z.object({ id: z.string(), name: z.string() }),
+          subscriber: subscriberSchema,
+          events: z.array(consentEventSchema),
+          dispatches: z.array(
+            z.object({ messageId: z.string(), topic: z.string(), channel: z.string(), at: z.iso.datetime(), enforced: z.boolean(), decision: decisionSchema }),
+          ),
+        }),
+      ),
+      ...KEY_PROBLEMS,
+      404: PROBLEMS[404],
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const { store, now } = c.get('deps')
+    const tenant = c.get('tenant')
+    const subscriber = await existing(store, tenant.id, id)
+    const [events, sent] = await Promise.all([store.listEvents(tenant.id, { subscriberId: id, limit: 100_000 }), store.listDispatches(tenant.id, id)])
+    c.header('Content-Disposition', `attachment; filename="subscriber-export.json"`)
+    return c.json({
+      exportedAt: iso(now()),
+      tenant: { id: tenant.id, name: tenant.settings.name },
+      subscriber: subscriberView(subscriber),
+      events: events.map(eventView),
+      dispatches: sent.map(dispatchView),
+    })
+  },
+)
 
 /** Every link issued to this subscriber so far stops working; new links work. */
-subscribers.post('/:id/revoke-links', idParam, async (c) => {
-  const { id } = c.req.valid('param')
-  const revoked = await c.get('deps').store.revokeLinks(c.get('tenant').id, id, c.get('deps').now())
-  if (!revoked) throw new ApiError('not_found', `no subscriber "${id}"`)
-  return c.json({ subscriberId: id, revokedAt: iso(revoked.updatedAt) })
-})
+declare(
+  subscribers,
+  createRoute({
+    method: 'post',
+    path: '/{id}/revoke-links',
+    tags: ['Links'],
+    summary: 'Revoke every earlier link of a subscriber',
+    description:
+      'Every link issued to the subscriber so far stops reading or changing preferences; links issued afterwards work. A revoked link can still unsubscribe (it can always make Heed send less). No body. Callable with an admin or sender key.',
+    security: SECURITY.key,
+    request: { params: idParam },
+    responses: {
+      200: json(
+        'When the links were revoked.',
+        z.object({ subscriberId: z.string(), revokedAt: z.iso.datetime() }).openapi({ example: { subscriberId: 'cust_1001', revokedAt: '2026-05-03T21:30:00.000Z' } }),
+      ),
+      ...KEY_PROBLEMS,
+      404: PROBLEMS[404],
+    },
+  }),
+  async (c) => {
+    const { id } = c.req.valid('param')
+    const revoked = await c.get('deps').store.revokeLinks(c.get('tenant').id, id, c.get('deps').now())
+    if (!revoked) throw new ApiError('not_found', `no subscriber "${id}"`)
+    return c.json({ subscriberId: id, revokedAt: iso(revoked.updatedAt) })
+  },
+)

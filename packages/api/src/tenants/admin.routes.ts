@@ -1,11 +1,12 @@
-import { Hono } from 'hono'
 import { DEFAULT_TENANT_SETTINGS, createTenantBodySchema, tenantSettingsSchema } from '@heed/shared'
+import { createRoute, z } from '@hono/zod-openapi'
 import { randomBytes } from 'node:crypto'
+import { createdApiKeySchema, fields, tenantSchema } from '../docs/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { mintApiKey } from './keys.ts'
 import { rootAuth } from '../http/auth.ts'
-import { validate } from '../http/validate.ts'
+import { declare, json, jsonBody, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { apiKeyView, tenantView } from '../http/views.ts'
 
 const slugify = (name: string) =>
@@ -16,24 +17,55 @@ const slugify = (name: string) =>
     .replace(/^-+|-+$/g, '')
     .slice(0, 48) || 'tenant'
 
-export const admin = new Hono<Env>()
+export const admin = routes<Env>()
 
 admin.use('*', rootAuth())
 
-admin.post('/tenants', validate('json', createTenantBodySchema), async (c) => {
-  const { id, ...body } = c.req.valid('json')
-  const { store, now } = c.get('deps')
-  const at = now()
-  const settings = tenantSettingsSchema.parse({ ...DEFAULT_TENANT_SETTINGS, ...body })
-  // A chosen id must be free; a derived one gets a random suffix when taken.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const tenantId = id ?? (attempt === 0 ? slugify(body.name) : `${slugify(body.name)}-${randomBytes(3).toString('hex')}`)
-    const key = mintApiKey(tenantId, 'admin', 'initial admin key', at)
-    const tenant = { id: tenantId, settings, createdAt: at, updatedAt: at }
-    if (await store.createTenant(tenant, key.record)) {
-      return c.json({ tenant: tenantView(tenant), apiKey: { ...apiKeyView(key.record), secret: key.secret } }, 201)
+declare(
+  admin,
+  createRoute({
+    method: 'post',
+    path: '/tenants',
+    tags: ['Tenants'],
+    summary: 'Create a tenant and its first admin key',
+    description:
+      'Creates a tenant (one brand) with the settings given; settings left out take their defaults (`channels` `["email"]`, `defaultLocale` `en`, `defaultTimezone` `UTC`, `linkTtlSeconds` 90 days, four frequency options). Without `id`, one is derived from `name` (with a random suffix when taken); a given `id` that is taken is a 409. Answers with the tenant and its first admin API key, whose secret is shown this once. Root token only.',
+    security: SECURITY.root,
+    request: {
+      body: jsonBody(
+        fields(createTenantBodySchema, {
+          id: { description: 'A slug; default: derived from `name`.', example: 'acme-outdoor' },
+          name: { description: 'The brand’s name, shown to subscribers.', example: 'Acme Outdoor' },
+          channels: { description: 'Channels the tenant sends on.', default: ['email'] },
+          linkTtlSeconds: { description: 'Lifetime of links placed in email, at least 60 days.', default: 7_776_000 },
+        }).openapi({ example: { name: 'Acme Outdoor', allowedOrigins: ['https://shop.acme.example'], defaultTimezone: 'Europe/Tallinn', channels: ['email', 'sms'] } }),
+      ),
+    },
+    responses: {
+      201: json(
+        'The tenant and its first admin key (the secret is shown this once).',
+        z.object({ tenant: tenantSchema, apiKey: createdApiKeySchema }),
+      ),
+      400: PROBLEMS[400],
+      401: PROBLEMS[401],
+      409: PROBLEMS[409],
+    },
+  }),
+  async (c) => {
+    const { id, ...body } = c.req.valid('json')
+    const { store, now } = c.get('deps')
+    const at = now()
+    const settings = tenantSettingsSchema.parse({ ...DEFAULT_TENANT_SETTINGS, ...body })
+    // A chosen id must be free; a derived one gets a random suffix when taken.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const tenantId = id ?? (attempt === 0 ? slugify(body.name) : `${slugify(body.name)}-${randomBytes(3).toString('hex')}`)
+      const key = mintApiKey(tenantId, 'admin', 'initial admin key', at)
+      const tenant = { id: tenantId, settings, createdAt: at, updatedAt: at }
+      if (await store.createTenant(tenant, key.record)) {
+        return c.json({ tenant: tenantView(tenant), apiKey: { ...apiKeyView(key.record), secret: key.secret } }, 201)
+      }
+      if (id) throw new ApiError('conflict', `a tenant with the id "${id}" exists already`)
     }
-    if (id) throw new ApiError('conflict', `a tenant with the id "${id}" exists already`)
-  }
-  throw new ApiError('conflict', 'could not find a free tenant id; pass one as "id"')
-})
+    throw new ApiError('conflict', 'could not find a free tenant id; pass one as "id"')
+  },
+)
