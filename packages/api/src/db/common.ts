@@ -3,7 +3,7 @@ import { newId } from './ids.ts'
 import { chainHash, contentHash } from '../ledger/chain.ts'
 import type { ApiKeyRecord, ChangeContext, DecisionData, DispatchRequest, NewApiKey, ReserveResult, SubscriberRecord, TopicRecord } from './store.ts'
 
-/** Row mapping and record building shared by the SQLite and PostgreSQL stores. */
+/** Row mapping, record building and request grouping shared by the repository and both dialects. */
 
 export interface SubscriberRow extends SubscriberRecord {
   tenantId: string
@@ -81,7 +81,7 @@ export function eventRow(
   return { ...content, ...position, contentHash: digest, prevHash, hash: chainHash(prevHash, position, digest) }
 }
 
-/** Raw rows of the decision query, as both dialects return them. */
+/** Raw rows of PostgreSQL's decision read (SQLite's returns tuples, decoded in sqlite.ts). */
 export interface RawEngineSubscriber {
   id: string
   status: 'subscribed' | 'unsubscribed'
@@ -106,7 +106,7 @@ export interface RawDispatch {
   at: number | string
 }
 
-/** SQLite hands JSON back as text, PostgreSQL as values. */
+/** A JSON column as a value, whether the driver hands it back as text or already parsed. */
 const json = <T>(v: string | T): T => (typeof v === 'string' ? JSON.parse(v) : v)
 const jsonOrNull = <T>(v: string | T | null): T | null => (v === null ? null : json(v))
 

@@ -105,22 +105,21 @@ class SqliteDialect implements Dialect {
     }).immediate
     this.#q = {
       // Everything a set of decisions needs in one statement, so one consistent snapshot, as
-      // one JSON text: one JSON.parse instead of a row object per subscriber and per dispatch
+      // JSON texts: a JSON.parse each instead of a row object per subscriber and per dispatch
       // and a JSON.parse per column. Lists go in as JSON (json_each) whatever their length.
-      // (A scalar subquery loses JSON's subtype, hence json(…) around each.)
-      decision: sqlite.prepare<{ tenant: string; ids: string; keys: string; since: number }, { j: string }>(`
-        SELECT json_array(
-          json((SELECT json_group_array(json_array(
+      // (A scalar subquery loses JSON's subtype, hence json(…) around the history.)
+      decision: sqlite.prepare<{ tenant: string; ids: string; keys: string; since: number }, { subs: string; tops: string; required: string }>(`
+        SELECT
+          (SELECT json_group_array(json_array(
             s.id, s.status, s.timezone, json(s.channels), json(s.topics), json(s.cap), json(s.quiet_hours), s.paused_until,
             CASE WHEN s.has_caps THEN json((
               SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
               WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since
             )) END))
-            FROM subscribers s WHERE s.tenant_id = :tenant AND s.id IN (SELECT value FROM json_each(:ids)))),
-          json((SELECT json_group_array(json_array(t.key, json(t.channels), t.default_subscribed, t.required)) FROM topics t
-            WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key IN (SELECT value FROM json_each(:keys)))),
-          json((SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required))
-        ) AS j`),
+            FROM subscribers s WHERE s.tenant_id = :tenant AND s.id IN (SELECT value FROM json_each(:ids))) AS subs,
+          (SELECT json_group_array(json_array(t.key, json(t.channels), t.default_subscribed, t.required)) FROM topics t
+            WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key IN (SELECT value FROM json_each(:keys))) AS tops,
+          (SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required) AS required`),
       dispatchByMessage: sqlite.prepare<[string, string], { subscriber_id: string; topic: string; channel: string; decision: string }>(
         'SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ? AND message_id = ?',
       ),
@@ -161,8 +160,10 @@ class SqliteDialect implements Dialect {
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {
     const ids = JSON.stringify(subscriberIds.length === 1 ? subscriberIds : [...new Set(subscriberIds)])
     const keys = JSON.stringify(topicKeys.length === 1 ? topicKeys : [...new Set(topicKeys)])
-    const { j } = this.#q.decision.get({ tenant: tenantId, ids, keys, since })!
-    const [subs, tops, required] = JSON.parse(j) as [SubscriberTuple[], TopicTuple[], string[]]
+    const row = this.#q.decision.get({ tenant: tenantId, ids, keys, since })!
+    const subs = JSON.parse(row.subs) as SubscriberTuple[]
+    const tops = JSON.parse(row.tops) as TopicTuple[]
+    const required = JSON.parse(row.required) as string[]
     const subscribers = new Map<string, EngineSubscriber>()
     const history = new Map<string, PastDispatch[]>()
     for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, hist] of subs) {
