@@ -2,7 +2,7 @@ import { batchCheckBodySchema, batchCheckResponseSchema, checkBodySchema, MAX_BA
 import { createRoute, z } from '@hono/zod-openapi'
 import { paced } from './batch.ts'
 import { checkMany } from './decisions.ts'
-import { decisionSchema, fields, SUBSCRIBER_ID } from '../docs/schemas.ts'
+import { decisionSchema, fields, SUBSCRIBER_ID } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { apiKeyAuth } from '../http/auth.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'

@@ -1,7 +1,7 @@
 import { DEFAULT_CHANNEL, dispatchBodySchema, dispatchResponseSchema } from '@heed/shared'
 import { createRoute } from '@hono/zod-openapi'
 import { decideFrom } from './decisions.ts'
-import { decisionSchema, fields, SUBSCRIBER_ID } from '../docs/schemas.ts'
+import { decisionSchema, fields, SUBSCRIBER_ID } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'

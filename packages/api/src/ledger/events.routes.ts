@@ -1,7 +1,7 @@
 import { eventsQuerySchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
 import { ChainVerifier } from './chain.ts'
-import { consentEventSchema, fields } from '../docs/schemas.ts'
+import { consentEventSchema, fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { apiKeyAuth } from '../http/auth.ts'
 import { declare, json, KEY_PROBLEMS, routes, SECURITY } from '../http/route.ts'

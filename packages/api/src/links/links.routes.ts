@@ -1,6 +1,6 @@
 import { linkBodySchema, type LinkResponse } from '@heed/shared'
 import { createRoute } from '@hono/zod-openapi'
-import { fields, linkResponseSchema, SUBSCRIBER_ID } from '../docs/schemas.ts'
+import { fields, linkResponseSchema, SUBSCRIBER_ID } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'

@@ -1,7 +1,7 @@
 import { rotateSigningKeyBodySchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
 import { newSigningKey } from '../db/ids.ts'
-import { fields } from '../docs/schemas.ts'
+import { fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { apiKeyAuth } from '../http/auth.ts'
 import { declare, json, KEY_PROBLEMS, routes, SECURITY } from '../http/route.ts'

@@ -1,6 +1,6 @@
 import { subscriberIdSchema, subscriberPatchSchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
-import { consentEventSchema, decisionSchema, openapi, SUBSCRIBER_ID, subscriberSchema } from '../docs/schemas.ts'
+import { consentEventSchema, decisionSchema, openapi, SUBSCRIBER_ID, subscriberSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'

@@ -1,7 +1,7 @@
 import { DEFAULT_TENANT_SETTINGS, createTenantBodySchema, tenantSettingsSchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
 import { randomBytes } from 'node:crypto'
-import { createdApiKeySchema, fields, tenantSchema } from '../docs/schemas.ts'
+import { createdApiKeySchema, fields, tenantSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { mintApiKey } from './keys.ts'

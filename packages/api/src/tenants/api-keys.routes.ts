@@ -1,6 +1,6 @@
 import { createApiKeyBodySchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
-import { apiKeySchema, createdApiKeySchema, fields } from '../docs/schemas.ts'
+import { apiKeySchema, createdApiKeySchema, fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { mintApiKey } from './keys.ts'

@@ -1,6 +1,6 @@
 import { patchTenantBodySchema, tenantSettingsSchema } from '@heed/shared'
 import { createRoute } from '@hono/zod-openapi'
-import { openapi, tenantSchema } from '../docs/schemas.ts'
+import { openapi, tenantSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError, validationError } from '../http/errors.ts'
 import { apiKeyAuth, forgetAuthenticated } from '../http/auth.ts'

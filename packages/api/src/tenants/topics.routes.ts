@@ -1,6 +1,6 @@
 import { slugSchema, topicBodySchema, type LocalizedText } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
-import { fields, openapi, topicSchema } from '../docs/schemas.ts'
+import { fields, openapi, topicSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'
