@@ -81,7 +81,7 @@ export function eventRow(
   return { ...content, ...position, contentHash: digest, prevHash, hash: chainHash(prevHash, position, digest) }
 }
 
-/** Raw rows of PostgreSQL's decision read (SQLite's returns tuples, decoded in sqlite.ts). */
+/** Raw rows of PostgreSQL's decision read. */
 export interface RawEngineSubscriber {
   id: string
   status: 'subscribed' | 'unsubscribed'
@@ -139,6 +139,32 @@ export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: rea
     if (!list) history.set(r.subscriber_id, (list = []))
     list.push({ topic: r.topic, channel: r.channel, at: Number(r.at) })
   }
+  return { subscribers, topics, history, requiredTopics: new Set(required) }
+}
+
+/** One subscriber of SQLite's decision read (JSON arrays, smaller than objects): its columns, then its recent dispatches when it has caps. */
+export type SubscriberTuple = [
+  id: string,
+  status: EngineSubscriber['status'],
+  timezone: string | null,
+  channels: EngineSubscriber['channels'],
+  topics: EngineSubscriber['topics'],
+  cap: EngineSubscriber['cap'],
+  quietHours: EngineSubscriber['quietHours'],
+  pausedUntil: number | null,
+  history: Array<[topic: string, channel: string, at: number]> | null,
+]
+export type TopicTuple = [key: string, channels: string[], defaultSubscribed: 0 | 1, required: 0 | 1]
+
+export function decisionDataFromTuples(subs: readonly SubscriberTuple[], tops: readonly TopicTuple[], required: readonly string[]): DecisionData {
+  const subscribers = new Map<string, EngineSubscriber>()
+  const history = new Map<string, PastDispatch[]>()
+  for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, hist] of subs) {
+    subscribers.set(id, { id, status, timezone, channels, topics, cap, quietHours, pausedUntil })
+    if (hist) history.set(id, hist.map(([topic, channel, at]) => ({ topic, channel, at })))
+  }
+  const topics = new Map<string, EngineTopic>()
+  for (const [key, channels, defaultSubscribed, req] of tops) topics.set(key, { key, channels, defaultSubscribed: defaultSubscribed === 1, required: req === 1 })
   return { subscribers, topics, history, requiredTopics: new Set(required) }
 }
 

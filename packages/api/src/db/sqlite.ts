@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { HISTORY_LOOKBACK_MS, type Decision, type EngineSubscriber, type EngineTopic, type PastDispatch } from '@heed/shared'
-import { replayOrConflict, settle, type PendingReserve, type ReserveOutcome } from './common.ts'
+import { HISTORY_LOOKBACK_MS, type Decision } from '@heed/shared'
+import { decisionDataFromTuples, replayOrConflict, settle, type PendingReserve, type ReserveOutcome } from './common.ts'
 import type { Db, Dialect, Steps, Tables } from './dialect.ts'
 import { Repository } from './repository.ts'
 import * as schema from './schema.sqlite.ts'
@@ -59,20 +59,6 @@ function runNow<T>(steps: Steps<T>): T {
     next = steps.next(query.prepare().execute().sync())
   }
 }
-
-/** One subscriber of the decision read: its columns, then its recent dispatches when it has caps. */
-type SubscriberTuple = [
-  id: string,
-  status: EngineSubscriber['status'],
-  timezone: string | null,
-  channels: EngineSubscriber['channels'],
-  topics: EngineSubscriber['topics'],
-  cap: EngineSubscriber['cap'],
-  quietHours: EngineSubscriber['quietHours'],
-  pausedUntil: number | null,
-  history: Array<[topic: string, channel: string, at: number]> | null,
-]
-type TopicTuple = [key: string, channels: string[], defaultSubscribed: 0 | 1, required: 0 | 1]
 
 /** Reserves of every tenant share a group here: each carries its tenant. */
 type QueuedReserve = PendingReserve & { tenantId: string }
@@ -161,18 +147,7 @@ class SqliteDialect implements Dialect {
     const ids = JSON.stringify(subscriberIds.length === 1 ? subscriberIds : [...new Set(subscriberIds)])
     const keys = JSON.stringify(topicKeys.length === 1 ? topicKeys : [...new Set(topicKeys)])
     const row = this.#q.decision.get({ tenant: tenantId, ids, keys, since })!
-    const subs = JSON.parse(row.subs) as SubscriberTuple[]
-    const tops = JSON.parse(row.tops) as TopicTuple[]
-    const required = JSON.parse(row.required) as string[]
-    const subscribers = new Map<string, EngineSubscriber>()
-    const history = new Map<string, PastDispatch[]>()
-    for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, hist] of subs) {
-      subscribers.set(id, { id, status, timezone, channels, topics, cap, quietHours, pausedUntil })
-      if (hist) history.set(id, hist.map(([topic, channel, at]) => ({ topic, channel, at })))
-    }
-    const topics = new Map<string, EngineTopic>()
-    for (const [key, channels, defaultSubscribed, required] of tops) topics.set(key, { key, channels, defaultSubscribed: defaultSubscribed === 1, required: required === 1 })
-    return { subscribers, topics, history, requiredTopics: new Set(required) }
+    return decisionDataFromTuples(JSON.parse(row.subs), JSON.parse(row.tops), JSON.parse(row.required))
   }
 
   /**
