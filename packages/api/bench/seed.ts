@@ -8,7 +8,9 @@
  */
 import Database from 'better-sqlite3'
 import postgres from 'postgres'
-import { DEFAULT_TENANT_SETTINGS, type Cap, type QuietHours, type TenantSettings, type TopicPreference } from '@heed/shared'
+import { DEFAULT_TENANT_SETTINGS, type Cap, type QuietHours, type TenantSettings } from '@heed/shared'
+import { defaultPreferences, type Preferences } from '@heed/shared/subscriber'
+import { hasCaps } from '../src/db/common.ts'
 import { openStore } from '../src/db/open.ts'
 import type { TopicRecord } from '../src/db/store.ts'
 import { mintApiKey } from '../src/tenants/keys.ts'
@@ -86,16 +88,9 @@ export function topicRecords(at: number): TopicRecord[] {
   ]
 }
 
-interface SubscriberState {
+interface SubscriberState extends Preferences<number> {
   id: string
   email: string
-  timezone: string | null
-  status: 'subscribed' | 'unsubscribed'
-  channels: Record<string, boolean>
-  topics: Record<string, TopicPreference>
-  cap: Cap | null
-  quietHours: QuietHours | null
-  pausedUntil: number | null
 }
 
 /** Subscriber i's state: a mix of what real preference centers hold. */
@@ -104,13 +99,8 @@ function subscriberState(i: number, rnd: () => number, now: number): SubscriberS
   const s: SubscriberState = {
     id: subscriberId(i),
     email: `cust${i}@example.com`,
+    ...defaultPreferences(),
     timezone: ZONES[Math.floor(rnd() * ZONES.length)] ?? null,
-    status: 'subscribed',
-    channels: {},
-    topics: {},
-    cap: null,
-    quietHours: null,
-    pausedUntil: null,
   }
   if (seg < 10) {
     // Open: newsletter and sales (at most one sales message a week), sometimes new arrivals.
@@ -142,7 +132,6 @@ function subscriberState(i: number, rnd: () => number, now: number): SubscriberS
   return s
 }
 
-const hasCaps = (s: SubscriberState) => s.cap !== null || Object.values(s.topics).some((t) => t.cap != null)
 
 /** Calls `row` for every subscriber and `dispatch` for each of their past dispatches (0–6, over 35 days). */
 function generate(

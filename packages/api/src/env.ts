@@ -1,6 +1,15 @@
-import type { BatchDecider } from './checks/batch.ts'
 import type { Config } from './config.ts'
 import type { ApiKeyRecord, Store, TenantRecord } from './db/store.ts'
+
+/**
+ * Decides `POST /v1/check/batch` requests: on a worker thread or in the calling thread
+ * (`checks/batch.ts`, `checks/batch-worker.ts`).
+ */
+export interface BatchDecider {
+  /** The answer's JSON, UTF-8; refusals are thrown as ApiError. */
+  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array>
+  close(): Promise<void>
+}
 
 /** What createApp needs from the outside world. */
 export interface Deps {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
-import { chainHash, contentHash } from '../src/ledger/chain.ts'
+import { chainHash, contentHash } from '../src/db/ledger.ts'
 import { assertFieldError, assertInstant, assertProblem, putStandardTopics, putSubscriber, setup, T0, type Harness, type TenantHandle } from './harness.ts'
 import { allEvents, asSubscriber, oneClick, parts, postForm, rawDb, subscriberWithLink } from './links-helpers.ts'
 

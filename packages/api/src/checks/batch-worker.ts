@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
-import { inThreadBatches, type BatchDecider } from './batch.ts'
+import { inThreadBatches } from './batch.ts'
 import type { ReaderSpec, Store, TenantRecord } from '../db/store.ts'
+import type { BatchDecider } from '../env.ts'
 import { ApiError, type ErrorCode, type FieldError } from '../http/errors.ts'
 
 /** What the batch thread answers for one request. */

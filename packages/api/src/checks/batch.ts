@@ -1,6 +1,7 @@
 import { batchCheckBodySchema, instantSchema, isValidCheckItems, type BatchCheckBody } from '@heed/shared'
 import { checkMany } from './decisions.ts'
 import type { Store, TenantRecord } from '../db/store.ts'
+import type { BatchDecider } from '../env.ts'
 import { ApiError, validationError } from '../http/errors.ts'
 import { refuseNul } from '../http/validate.ts'
 
@@ -43,12 +44,6 @@ function batchBody(value: unknown): BatchCheckBody {
   return parsed.data
 }
 
-/** Decides batches: on a worker thread or in the calling thread. */
-export interface BatchDecider {
-  /** The answer's JSON, UTF-8; refusals are thrown as ApiError. */
-  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array>
-  close(): Promise<void>
-}
 
 /** Batches decided in the thread that received them. */
 export function inThreadBatches(store: Pick<Store, 'decisionData'>): BatchDecider {

@@ -1,6 +1,6 @@
 import type { Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import { newId } from './ids.ts'
-import { chainHash, contentHash } from '../ledger/chain.ts'
+import { chainHash, contentHash } from './ledger.ts'
 import type { ApiKeyRecord, ChangeContext, DecisionData, DispatchRequest, NewApiKey, ReserveResult, SubscriberRecord, TopicRecord } from './store.ts'
 
 /** Row mapping, record building and request grouping shared by the repository and both dialects. */

@@ -1,16 +1,13 @@
 import type {
   ApiKeyRole,
-  Cap,
   ConsentSource,
   Decision,
   LocalizedText,
-  QuietHours,
-  SubscriberStatus,
   TenantSettings,
-  TopicPreference,
 } from '@heed/shared'
 import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
-import type { StoredEvent } from '../ledger/chain.ts'
+import type { Preferences } from '@heed/shared/subscriber'
+import type { StoredEvent } from './ledger.ts'
 
 /**
  * The data layer. Routes talk to this interface only; one repository (repository.ts) implements
@@ -53,17 +50,10 @@ export interface TopicRecord {
   updatedAt: number
 }
 
-export interface SubscriberRecord {
+/** A subscriber as stored: the shared preference fields (the pause as epoch ms) and what only the API holds. */
+export interface SubscriberRecord extends Preferences<number> {
   id: string
   email: string | null
-  locale: string | null
-  timezone: string | null
-  status: SubscriberStatus
-  channels: Record<string, boolean>
-  topics: Record<string, TopicPreference>
-  cap: Cap | null
-  quietHours: QuietHours | null
-  pausedUntil: number | null
   linkVersion: number
   createdAt: number
   updatedAt: number

@@ -1,5 +1,6 @@
 import type { ApiKey, ConsentEvent, Subscriber, Tenant, Topic } from '@heed/shared/schemas'
 import { formatInstant as iso } from '@heed/shared/time'
+import { consentView } from '../db/consent.ts'
 import type { ApiKeyRecord, ConsentEventRecord, DispatchRecord, SubscriberRecord, TenantRecord, TopicRecord } from '../db/store.ts'
 
 /** Records as the API shows them: instants as ISO 8601 strings, secrets never. */
@@ -37,17 +38,10 @@ export const topicView = (t: TopicRecord): Topic => ({
   updatedAt: iso(t.updatedAt),
 })
 
+/** The subscriber as the API shows it: the consent view the ledger records, with its id and dates. */
 export const subscriberView = (s: SubscriberRecord): Subscriber => ({
   id: s.id,
-  email: s.email,
-  locale: s.locale,
-  timezone: s.timezone,
-  status: s.status,
-  channels: s.channels,
-  topics: s.topics,
-  cap: s.cap,
-  quietHours: s.quietHours,
-  pausedUntil: isoOrNull(s.pausedUntil),
+  ...consentView(s),
   createdAt: iso(s.createdAt),
   updatedAt: iso(s.updatedAt),
 })

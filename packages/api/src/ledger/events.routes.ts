@@ -1,6 +1,6 @@
 import { eventsQuerySchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
-import { ChainVerifier } from './chain.ts'
+import { ChainVerifier } from '../db/ledger.ts'
 import { consentEventSchema, fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { apiKeyAuth } from '../http/auth.ts'

@@ -5,7 +5,7 @@ import { requireTenantOrigin, tenantCors } from '../http/cors.ts'
 import { bearerToken } from '../http/auth.ts'
 import { linkAuth, type LinkEnv } from './link-auth.ts'
 import { rateLimit, type RateLimiter } from '../http/rate-limit.ts'
-import { changeOwnPreferences, meView, selfChanger } from '../subscribers/self-service.ts'
+import { changeOwnPreferences, meView, selfChanger } from './self-service.ts'
 import { declare, json, jsonBody, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
 const ME_PROBLEMS = { 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] }

@@ -7,7 +7,7 @@ import { declare, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { renderPage } from './page-layout.ts'
 import { PAGE_STRINGS, pickLocale, type PageStrings } from './page-strings.ts'
 import { lessInstead, ONE_A_WEEK, PAUSE_MONTH_MS, pauseFor } from '@heed/shared/subscriber'
-import { changeOwnPreferences, maskEmail, selfChanger } from '../subscribers/self-service.ts'
+import { changeOwnPreferences, maskEmail, selfChanger } from './self-service.ts'
 import { verifyToken, type VerifiedToken } from './tokens.ts'
 
 /**

@@ -1,9 +1,9 @@
 import type { ConsentSource, MePatch, MeResponse } from '@heed/shared/schemas'
 import type { SubscriberRecord, Store, TenantRecord } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
-import type { VerifiedToken } from '../links/tokens.ts'
-import { applyPatch, patchErrors } from './patch.ts'
-import { suppressionHashes } from './suppression.ts'
+import type { VerifiedToken } from './tokens.ts'
+import { applyPatch, patchErrors } from '../subscribers/patch.ts'
+import { suppressionHashes } from '../subscribers/suppression.ts'
 import { iso, subscriberView } from '../http/views.ts'
 
 /** Shared by the subscriber API (/v1/me) and the hosted unsubscribe page (/u). */

@@ -1,5 +1,6 @@
-import { canonicalJson } from './chain.ts'
-import type { SubscriberRecord } from '../db/store.ts'
+import { formatInstant } from '@heed/shared/time'
+import { canonicalJson } from './ledger.ts'
+import type { SubscriberRecord } from './store.ts'
 
 /** The part of a subscriber that is consent or preference: what consent events record. */
 export function consentView(s: SubscriberRecord) {
@@ -12,7 +13,7 @@ export function consentView(s: SubscriberRecord) {
     topics: s.topics,
     cap: s.cap,
     quietHours: s.quietHours,
-    pausedUntil: s.pausedUntil === null ? null : new Date(s.pausedUntil).toISOString(),
+    pausedUntil: s.pausedUntil === null ? null : formatInstant(s.pausedUntil),
   }
 }
 
