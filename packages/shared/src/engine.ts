@@ -1,6 +1,6 @@
 import type { Cap, CapPeriod, Decision, DecisionReason, QuietHours } from './schemas.ts'
 import { DAY_MS, formatInstant, MINUTE_MS, MONTH_MS, nextOffsetChange, parseClockTime, WEEK_MS, weekdayFromDays, zoneOffset } from './time.ts'
-import { own } from './subscriber.ts'
+import { channelOn, topicCap, topicChannelOn, topicOn } from './subscriber.ts'
 
 /**
  * The consent decision (SPEC F1): a pure function of the subscriber's state, the topic, the
@@ -89,21 +89,15 @@ export function decide(input: DecideInput): Decision {
   if (topic.required) return verdict(input, 'required', null)
   if (subscriber.status === 'unsubscribed') return verdict(input, 'unsubscribed', null)
 
-  const preference = own(subscriber.topics, input.topicKey)
-  if (
-    own(subscriber.channels, channel) === false ||
-    (preference?.channels !== undefined && own(preference.channels, channel) === false) ||
-    !topic.channels.includes(channel)
-  ) {
-    return verdict(input, 'channel_opted_out', null)
-  }
-  if ((preference?.subscribed ?? topic.defaultSubscribed) === false) return verdict(input, 'topic_opted_out', null)
+  // The same views of the state the widget shows its switches with.
+  if (!channelOn(subscriber, channel) || !topicChannelOn(subscriber, topic, channel)) return verdict(input, 'channel_opted_out', null)
+  if (!topicOn(subscriber, topic)) return verdict(input, 'topic_opted_out', null)
 
   const { at } = input
   const { pausedUntil } = subscriber
   const zone = subscriber.timezone ?? input.defaultTimezone
   const quiet = subscriber.quietHours === null ? null : quietWindows(subscriber.quietHours)
-  const caps = applicableCaps(input, subscriber.cap, preference?.cap)
+  const caps = applicableCaps(input, subscriber.cap, topicCap(subscriber, topic))
 
   // The reason at `at`; history is only read when nothing before the caps decides.
   let reason: DecisionReason
@@ -222,10 +216,10 @@ const NO_WINDOWS: readonly CapWindow[] = []
 function applicableCaps(
   input: DecideInput,
   globalCap: Cap | null,
-  topicCap: Cap | null | undefined,
+  ownTopicCap: Cap | null | undefined,
 ): readonly ApplicableCap[] {
   const global = applies(globalCap, input.channel, undefined)
-  const perTopic = applies(topicCap, input.channel, input.topicKey)
+  const perTopic = applies(ownTopicCap, input.channel, input.topicKey)
   if (global === null) return perTopic === null ? NO_CAPS : [perTopic]
   return perTopic === null ? [global] : [global, perTopic]
 }

@@ -82,7 +82,7 @@ export const lessInstead = (patch: MePatch): MePatch => ({ status: 'subscribed',
 // ---- views of the state ------------------------------------------------------------------
 
 type Switches = Pick<Preferences<unknown>, 'channels' | 'topics'>
-type TopicRules = Pick<Topic, 'key' | 'channels' | 'defaultSubscribed' | 'required'>
+type TopicRules = Pick<Topic, 'key' | 'defaultSubscribed' | 'required'> & { channels: readonly string[] }
 
 /** Whether the subscriber gets a topic at all: required topics always, else their choice, else the topic's default. */
 export const topicOn = (s: Switches, t: TopicRules): boolean => t.required || (own(s.topics, t.key)?.subscribed ?? t.defaultSubscribed)
