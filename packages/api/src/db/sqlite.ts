@@ -60,6 +60,26 @@ function runNow<T>(steps: Steps<T>): T {
   }
 }
 
+/** One row of the decision read: subscribers with their recent dispatches, topics, required topic keys, each a JSON text. */
+type DecisionRow = { subs: string; tops: string; required: string }
+
+/**
+ * The decision read for the subscribers and topics whose ids and keys match these conditions.
+ * (A scalar subquery loses JSON's subtype, hence json(…) around the history.)
+ */
+const decisionSql = (subscriberIs: string, topicIs: string) => `
+  SELECT
+    (SELECT json_group_array(json_array(
+      s.id, s.status, s.timezone, json(s.channels), json(s.topics), json(s.cap), json(s.quiet_hours), s.paused_until,
+      CASE WHEN s.has_caps THEN json((
+        SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
+        WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since
+      )) END))
+      FROM subscribers s WHERE s.tenant_id = :tenant AND s.id ${subscriberIs}) AS subs,
+    (SELECT json_group_array(json_array(t.key, json(t.channels), t.default_subscribed, t.required)) FROM topics t
+      WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key ${topicIs}) AS tops,
+    (SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required) AS required`
+
 /** Reserves of every tenant share a group here: each carries its tenant. */
 type QueuedReserve = PendingReserve & { tenantId: string }
 
@@ -92,20 +112,10 @@ class SqliteDialect implements Dialect {
     this.#q = {
       // Everything a set of decisions needs in one statement, so one consistent snapshot, as
       // JSON texts: a JSON.parse each instead of a row object per subscriber and per dispatch
-      // and a JSON.parse per column. Lists go in as JSON (json_each) whatever their length.
-      // (A scalar subquery loses JSON's subtype, hence json(…) around the history.)
-      decision: sqlite.prepare<{ tenant: string; ids: string; keys: string; since: number }, { subs: string; tops: string; required: string }>(`
-        SELECT
-          (SELECT json_group_array(json_array(
-            s.id, s.status, s.timezone, json(s.channels), json(s.topics), json(s.cap), json(s.quiet_hours), s.paused_until,
-            CASE WHEN s.has_caps THEN json((
-              SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
-              WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since
-            )) END))
-            FROM subscribers s WHERE s.tenant_id = :tenant AND s.id IN (SELECT value FROM json_each(:ids))) AS subs,
-          (SELECT json_group_array(json_array(t.key, json(t.channels), t.default_subscribed, t.required)) FROM topics t
-            WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key IN (SELECT value FROM json_each(:keys))) AS tops,
-          (SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required) AS required`),
+      // and a JSON.parse per column. Lists go in as JSON (json_each) whatever their length; a
+      // lone check, the commonest read, compares with its id and key instead (a fifth faster).
+      decision: sqlite.prepare<{ tenant: string; ids: string; keys: string; since: number }, DecisionRow>(decisionSql('IN (SELECT value FROM json_each(:ids))', 'IN (SELECT value FROM json_each(:keys))')),
+      lone: sqlite.prepare<{ tenant: string; id: string; key: string; since: number }, DecisionRow>(decisionSql('= :id', '= :key')),
       dispatchByMessage: sqlite.prepare<[string, string], { subscriber_id: string; topic: string; channel: string; decision: string }>(
         'SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ? AND message_id = ?',
       ),
@@ -144,9 +154,10 @@ class SqliteDialect implements Dialect {
   }
 
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {
-    const ids = JSON.stringify(subscriberIds.length === 1 ? subscriberIds : [...new Set(subscriberIds)])
-    const keys = JSON.stringify(topicKeys.length === 1 ? topicKeys : [...new Set(topicKeys)])
-    const row = this.#q.decision.get({ tenant: tenantId, ids, keys, since })!
+    const row =
+      subscriberIds.length === 1 && topicKeys.length === 1
+        ? this.#q.lone.get({ tenant: tenantId, id: subscriberIds[0]!, key: topicKeys[0]!, since })!
+        : this.#q.decision.get({ tenant: tenantId, ids: JSON.stringify([...new Set(subscriberIds)]), keys: JSON.stringify([...new Set(topicKeys)]), since })!
     return decisionDataFromTuples(JSON.parse(row.subs), JSON.parse(row.tops), JSON.parse(row.required))
   }
 
