@@ -2,7 +2,7 @@ import type { ConsentSource, MePatch, MeResponse } from '@heed/shared/schemas'
 import type { SubscriberRecord, Store, TenantRecord } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
 import type { VerifiedToken } from './tokens.ts'
-import { applyPatch, patchErrors } from '../subscribers/patch.ts'
+import { applyPatch, refuseInvalidPatch } from '../subscribers/patch.ts'
 import { suppressionHashes } from '../subscribers/suppression.ts'
 import { iso, subscriberView } from '../http/views.ts'
 
@@ -57,11 +57,7 @@ export const selfChanger = (deps: { store: Store; now: () => number }, link: Sel
  */
 export async function changeOwnPreferences(by: SelfChanger, source: ConsentSource, patch: MePatch, reason: string | null = null): Promise<SubscriberRecord> {
   const { store, link: { tenant, subscriber: { id }, jti } } = by
-  const errors = patchErrors(patch, tenant.settings, patch.topics ? await store.listTopics(tenant.id) : [])
-  if (errors.length > 0) {
-    const first = errors[0]!
-    throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
-  }
+  await refuseInvalidPatch(store, tenant, patch)
   let unsuppress: string[] | undefined
   if (patch.status === 'subscribed') {
     const current = await store.getSubscriber(tenant.id, id)

@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto'
 import type { SubscriberPatch, TenantSettings } from '@heed/shared/schemas'
 import { applyPatch as applyPreferencesPatch, defaultPreferences } from '@heed/shared/subscriber'
-import type { SubscriberRecord, TopicRecord } from '../db/store.ts'
-import type { FieldError } from '../http/errors.ts'
+import type { Store, SubscriberRecord, TenantRecord, TopicRecord } from '../db/store.ts'
+import { ApiError, type FieldError } from '../http/errors.ts'
 
 /**
  * A subscriber that does not exist yet: subscribed, every preference at its default. The
@@ -52,6 +52,14 @@ export function patchErrors(patch: SubscriberPatch, settings: TenantSettings, to
     checkCapChannel(pref.cap?.channel ?? undefined, `/topics/${key}/cap`)
   }
   return errors
+}
+
+/** Refuses, naming every field, a patch the tenant's topics and channels do not allow. */
+export async function refuseInvalidPatch(store: Pick<Store, 'listTopics'>, tenant: TenantRecord, patch: SubscriberPatch): Promise<void> {
+  const errors = patchErrors(patch, tenant.settings, patch.topics ? await store.listTopics(tenant.id) : [])
+  if (errors.length === 0) return
+  const first = errors[0]!
+  throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
 }
 
 /**

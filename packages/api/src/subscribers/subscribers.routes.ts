@@ -4,7 +4,7 @@ import { consentEventSchema, decisionSchema, openapi, SUBSCRIBER_ID, subscriberS
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'
-import { applyPatch, blankSubscriber, patchErrors } from './patch.ts'
+import { applyPatch, blankSubscriber, refuseInvalidPatch } from './patch.ts'
 import { suppressionEntries, suppressionHashes } from './suppression.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { dispatchView, eventView, iso, subscriberView } from '../http/views.ts'
@@ -54,11 +54,7 @@ declare(
     const patch = c.req.valid('json')
     const { store, now } = c.get('deps')
     const tenant = c.get('tenant')
-    const errors = patchErrors(patch, tenant.settings, patch.topics ? await store.listTopics(tenant.id) : [])
-    if (errors.length > 0) {
-      const first = errors[0]!
-      throw new ApiError('validation', `${first.pointer.slice(1).replaceAll('/', '.')}: ${first.detail}`, { errors })
-    }
+    await refuseInvalidPatch(store, tenant, patch)
     const at = now()
     // An erased person stays unsubscribed, whatever an import says, until they opt back in
     // themselves through a link.
