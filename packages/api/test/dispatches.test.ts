@@ -160,6 +160,31 @@ describe('POST /v1/dispatches', () => {
     assert.equal((await check(id, T + MINUTE)).reason, 'frequency_cap')
   })
 
+  test('enforce: false for a subscriber Heed does not know records nothing: 200 {recorded: false} with unknown_subscriber', async () => {
+    const id = uid('ghost_')
+    const messageId = uid('m-')
+    const res = await dispatch({ subscriberId: id, topic: 'news', messageId, at: iso(T), enforce: false })
+    assert.equal(res.status, 200, res.text)
+    assert.deepEqual(res.body, {
+      recorded: false,
+      decision: { allowed: false, reason: 'unknown_subscriber', retryAt: null, subscriberId: id, topic: 'news', channel: 'email' },
+    })
+    // Nothing was kept under that messageId: once the subscriber exists, it records afresh.
+    await putSubscriber(h, id, { topics: { news: { subscribed: true } } })
+    const again = await dispatch({ subscriberId: id, topic: 'news', messageId, at: iso(T), enforce: false })
+    assert.equal(again.status, 201, again.text)
+    assert.equal(again.body.decision.reason, 'ok')
+  })
+
+  test('enforce: false for an erased subscriber records nothing that could outlive the erasure', async () => {
+    const id = await subscriber({ email: `${uid('gone')}@example.com` })
+    assert.equal((await h.req('DELETE', `/v1/subscribers/${id}`)).status, 204)
+    const res = await dispatch({ subscriberId: id, topic: 'news', messageId: uid('m-'), at: iso(T), enforce: false })
+    assert.equal(res.status, 200, res.text)
+    assert.equal(res.body.recorded, false)
+    assert.equal(res.body.decision.reason, 'unknown_subscriber')
+  })
+
   test('enforce: true is the default', async () => {
     const id = await subscriber({ status: 'unsubscribed' })
     const res = await dispatch({ subscriberId: id, topic: 'news', messageId: uid('m-'), at: iso(T), enforce: true })

@@ -69,6 +69,15 @@ export const HISTORY_LOOKBACK_MS = CAP_WINDOW_MS.month
 export const DEFAULT_CHANNEL = 'email'
 
 /**
+ * Whether check-and-reserve records a dispatch: when it is allowed, and without enforcement
+ * whenever Heed knows the subscriber. A dispatch to someone Heed does not know (never added,
+ * or erased) counts toward no cap and could be neither exported nor erased: it is refused as
+ * `unknown_subscriber`, enforced or not.
+ */
+export const recordsDispatch = (decision: Pick<Decision, 'allowed' | 'reason'>, enforce: boolean): boolean =>
+  decision.allowed || (!enforce && decision.reason !== 'unknown_subscriber')
+
+/**
  * Bound on the rounds of every "move forward until nothing blocks" loop. Each round moves past
  * one pause, quiet window, offset change or cap leave instant; real inputs settle in a few.
  */

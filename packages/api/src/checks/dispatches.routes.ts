@@ -34,7 +34,7 @@ declare(
     tags: ['Sending'],
     summary: 'Check and record a dispatch atomically',
     description:
-      'With `enforce` (the default) the message is checked as by `POST /v1/check` and recorded only when allowed, in one step, so concurrent senders never exceed a cap. 201 `recorded: true` when allowed and recorded; 200 `recorded: false` when refused (nothing is recorded: retry the same `messageId` at `retryAt`). A repeated `messageId` returns the first outcome (201 with `Idempotent-Replayed: true`) and is never counted twice; the same `messageId` for another subscriber, topic or channel is a 409. `enforce: false` records without checking. Callable with an admin or sender key.',
+      'With `enforce` (the default) the message is checked as by `POST /v1/check` and recorded only when allowed, in one step, so concurrent senders never exceed a cap. 201 `recorded: true` when allowed and recorded; 200 `recorded: false` when refused (nothing is recorded: retry the same `messageId` at `retryAt`). A repeated `messageId` returns the first outcome (201 with `Idempotent-Replayed: true`) and is never counted twice; the same `messageId` for another subscriber, topic or channel is a 409. `enforce: false` records a message sent anyway, whatever the decision, except to a subscriber Heed does not know (never added, or erased): that is refused as `unknown_subscriber` either way. Callable with an admin or sender key.',
     security: SECURITY.key,
     request: {
       body: jsonBody(
@@ -44,7 +44,7 @@ declare(
           channel: { description: 'The channel of the message.', default: 'email' },
           at: { description: 'When the message is sent. Default: now (the server’s clock).' },
           messageId: { description: 'Your id of the message: the idempotency key, unique per tenant.', example: 'msg_2026-05-03_spring-sale_cust_1001' },
-          enforce: { description: 'Check before recording; `false` records a message sent anyway.', default: true },
+          enforce: { description: 'Check before recording; `false` records a message sent anyway (never for an unknown subscriber).', default: true },
         }).openapi({ example: { subscriberId: 'cust_1001', topic: 'sales', channel: 'email', messageId: 'msg_2026-05-03_spring-sale_cust_1001' } }),
       ),
     },

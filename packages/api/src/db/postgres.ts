@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
-import { HISTORY_LOOKBACK_MS, type Decision } from '@heed/shared'
+import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision } from '@heed/shared'
 import {
   decisionDataFrom,
   replayOrConflict,
@@ -237,7 +237,7 @@ class PostgresDialect implements Dialect {
           outcomes.push({ ok: false, error })
           continue
         }
-        if (req.enforce && !decision.allowed) {
+        if (!recordsDispatch(decision, req.enforce)) {
           outcomes.push({ ok: true, value: { kind: 'refused', decision } })
           continue
         }

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { HISTORY_LOOKBACK_MS, type Decision } from '@heed/shared'
+import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision } from '@heed/shared'
 import { decisionDataFromTuples, replayOrConflict, settle, type PendingReserve, type ReserveOutcome } from './common.ts'
 import type { Db, Dialect, Steps, Tables } from './dialect.ts'
 import { Repository } from './repository.ts'
@@ -197,7 +197,7 @@ class SqliteDialect implements Dialect {
     const prior = q.dispatchByMessage.get(tenantId, req.messageId)
     if (prior) return replayOrConflict({ ...prior, decision: JSON.parse(prior.decision) }, req)
     const decision = decide(this.readDecisionData(tenantId, [req.subscriberId], [req.topic], req.at - HISTORY_LOOKBACK_MS))
-    if (req.enforce && !decision.allowed) return { kind: 'refused', decision }
+    if (!recordsDispatch(decision, req.enforce)) return { kind: 'refused', decision }
     // One write statement: if it fails, SQLite undoes just this statement and the rest of the
     // group goes on.
     q.insertDispatch.run(tenantId, req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce ? 1 : 0, JSON.stringify(decision), Date.now())
