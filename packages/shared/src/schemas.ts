@@ -6,20 +6,24 @@ import { z } from 'zod'
  * generated from them: there is no second copy of the contract.
  */
 
-const validZones = new Map<string, boolean>()
-/** True for an IANA zone name this runtime's `Intl` knows (results are memoised). */
+const validZones = new Set<string>()
+/** Zone names remembered as valid, at most; past it the memo starts over. Invalid ones never are. */
+const MAX_VALID_ZONES = 1024
+/**
+ * True for an IANA zone name this runtime's `Intl` knows. Valid names are memoised, boundedly;
+ * a rejected name is not kept, so names sent only to be refused cost no memory.
+ */
 export function isTimeZone(name: string): boolean {
-  let ok = validZones.get(name)
-  if (ok === undefined) {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: name })
-      ok = name.length <= 64
-    } catch {
-      ok = false
-    }
-    validZones.set(name, ok)
+  if (validZones.has(name)) return true
+  if (name.length > 64) return false
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name })
+  } catch {
+    return false
   }
-  return ok
+  if (validZones.size >= MAX_VALID_ZONES) validZones.clear()
+  validZones.add(name)
+  return true
 }
 
 function isLocale(tag: string): boolean {

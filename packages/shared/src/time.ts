@@ -31,6 +31,11 @@ interface ZoneCache {
 }
 
 const zones = new Map<string, ZoneCache>()
+/**
+ * Zone names are case-insensitive to `Intl`, so valid spellings are nearly endless: past this
+ * many distinct ones the cache starts over, and memory stays bounded whatever is asked.
+ */
+const MAX_ZONES = 1024
 
 function zoneCache(zone: string): ZoneCache {
   let cache = zones.get(zone)
@@ -48,6 +53,7 @@ function zoneCache(zone: string): ZoneCache {
       second: 'numeric',
     })
     cache = { format, offsets: new Map(), lastBucket: Number.NaN, lastOffset: 0 }
+    if (zones.size >= MAX_ZONES) zones.clear()
     zones.set(zone, cache)
   }
   return cache
