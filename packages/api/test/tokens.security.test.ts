@@ -131,6 +131,16 @@ describe('link token attacks', () => {
     ['a 5,000-character string', () => 'a'.repeat(5000)],
     ['a 5,000-character three-part token', () => `${parts(good.token).h}.${'a'.repeat(5000)}.${parts(good.token).s}`],
     ['a JSON array header', () => `${b64url('[]')}.${b64url(payload)}.${parts(good.token).s}`],
+    ['the same signature spelled with unused bits set in its last character', () => {
+      const { h: hd, p, s } = parts(good.token)
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+      return `${hd}.${p}.${s.slice(0, -1)}${alphabet[alphabet.indexOf(s.at(-1)!) ^ 1]}`
+    }],
+    ['the signature with "=" padding', () => `${good.token}=`],
+    ['a space inside the signature', () => { const { h: hd, p, s } = parts(good.token); return `${hd}.${p}.${s.slice(0, 10)} ${s.slice(10)}` }],
+    ['exp 1e20, correctly signed', () => resign({}, { exp: 1e20 })],
+    ['iat a day ahead, correctly signed', () => resign({}, { iat: T0 / 1000 + 86_400 })],
+    ['an audience array naming this tenant and another, correctly signed', () => resign({}, { aud: [payload.aud, `heed:${other.id}`] })],
   ]
 
   for (const [name, make] of attacks) {

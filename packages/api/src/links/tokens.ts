@@ -57,13 +57,28 @@ export interface VerifiedToken {
   expiresAt: number
 }
 
+/** The latest instant a JavaScript date can hold, ms. */
+const MAX_DATE_MS = 8.64e15
+
+/**
+ * A compact JWS whose three segments are canonical base64url: no padding, no white space, no
+ * unused bits set in a last character. A decoder reads other spellings of the same token as
+ * the same bytes; accepting them would give one link many names (and the rate limit, which
+ * counts by the token's text, many counters).
+ */
+function isCanonical(token: string): boolean {
+  const segments = token.split('.')
+  return segments.length === 3 && segments.every((s) => BASE64URL.test(s) && Buffer.from(s, 'base64url').toString('base64url') === s)
+}
+const BASE64URL = /^[A-Za-z0-9_-]+$/
+
 /** The tenant and subscriber a token speaks for, or null for any refusal. */
 export async function verifyToken(
   store: Store,
   token: string,
   opts: { issuer: string; kind: TokenKind; now: number },
 ): Promise<VerifiedToken | null> {
-  if (token.length > 4096) return null
+  if (token.length > 4096 || !isCanonical(token)) return null
   let kid: unknown
   try {
     const header = decodeProtectedHeader(token)
@@ -89,6 +104,10 @@ export async function verifyToken(
     return null
   }
   if (payload.tid !== key.tenantId || typeof payload.ver !== 'number' || typeof payload.sub !== 'string') return null
+  // One audience, issued no later than now (a minute's clock skew between processes), expiring
+  // at an instant a date can hold.
+  if (typeof payload.aud !== 'string' || !(payload.iat! * 1000 <= opts.now + 60_000)) return null
+  if (!Number.isSafeInteger(payload.exp) || payload.exp! * 1000 > MAX_DATE_MS) return null
   const [tenant, subscriber] = await Promise.all([store.getTenant(key.tenantId), store.getSubscriber(key.tenantId, payload.sub)])
   if (!tenant || !subscriber || subscriber.linkVersion !== payload.ver) return null
   return { tenant, subscriber, jti: String(payload.jti), expiresAt: (payload.exp ?? 0) * 1000 }
