@@ -182,6 +182,28 @@ describe('tampering with the ledger', () => {
     assert.equal(typeof result.firstBad.problem, 'string')
   })
 
+  test('an event rewritten and marked erased fails verify at that event: an erased event holds no content', async () => {
+    const raw = db()
+    const target = await eventAt(3)
+    const forged = { ...target.after, status: 'unsubscribed' }
+    assert.equal(await raw.run('UPDATE consent_events SET erased_at = ?, after = ? WHERE tenant_id = ? AND seq = ?', 1, raw.json(forged), t.id, 3), 1)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 3)
+    assert.match(result.firstBad.problem, /erased/)
+  })
+
+  test('verify goes on past a broken event: tampering further on is listed too, in order', async () => {
+    const raw = db()
+    assert.equal(await raw.run('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?', 'made up', t.id, 2), 1)
+    assert.equal(await raw.run('UPDATE consent_events SET user_agent = ? WHERE tenant_id = ? AND seq = ?', 'curl/8', t.id, 5), 1)
+    const result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBad.seq, 2)
+    assert.deepEqual(result.bad.map((b: { seq: number }) => b.seq), [2, 5])
+    assert.equal(result.count, 6)
+  })
+
   test('editing the last event is caught too', async () => {
     const raw = db()
     assert.equal(await raw.run('UPDATE consent_events SET reason = ? WHERE tenant_id = ? AND seq = ?', 'made up', t.id, 6), 1)

@@ -71,31 +71,56 @@ export interface StoredEvent extends EventContent, EventPosition {
  * yourself) and compare later — events cut off the end of a chain leave a valid but shorter
  * chain with another head.
  */
+export interface BadEvent {
+  seq: number
+  id: string
+  problem: string
+}
 export type VerifyResult =
   | { ok: true; count: number; head: string }
-  | { ok: false; count: number; head: string; firstBad: { seq: number; id: string; problem: string } }
+  | { ok: false; count: number; head: string; firstBad: BadEvent; bad: BadEvent[] }
 
-/** Walks a tenant's events in order; call `step` per event, then `result`. */
+/** Bad events listed in a result, at most (the count of them is in `bad.length` up to this). */
+export const MAX_BAD_LISTED = 100
+
+/** What erasure clears: an erased event keeps none of it. */
+const ERASED_FIELDS = ['subscriberId', 'actor', 'before', 'after', 'reason', 'userAgent'] as const
+
+/**
+ * Walks a tenant's events in order; call `step` per event, then `result`. A bad event does not
+ * end the walk: each event after it is checked against what is stored before it, so tampering
+ * further on still shows, and every bad event is listed.
+ */
 export class ChainVerifier {
   #prev = GENESIS_HASH
   #seq = 0
-  #bad: { seq: number; id: string; problem: string } | null = null
+  #count = 0
+  readonly #bad: BadEvent[] = []
 
   step(e: StoredEvent): void {
-    if (this.#bad) return
-    const fail = (problem: string) => {
-      this.#bad = { seq: e.seq, id: e.id, problem }
-    }
-    this.#seq += 1
-    if (e.seq !== this.#seq) return fail(`expected event #${this.#seq} here, found #${e.seq}: an event is missing`)
-    if (e.prevHash !== this.#prev) return fail('its link to the previous event does not match')
-    if (e.erasedAt === null && contentHash(e) !== e.contentHash) return fail('its content was changed after it was written')
-    const { tenantId, seq, at, type } = e
-    if (chainHash(e.prevHash, { tenantId, seq, at, type }, e.contentHash) !== e.hash) return fail('its hash does not match')
+    this.#count += 1
+    const problem = this.#problem(e)
+    if (problem && this.#bad.length < MAX_BAD_LISTED) this.#bad.push({ seq: e.seq, id: e.id, problem })
+    this.#seq = e.seq
     this.#prev = e.hash
   }
 
+  #problem(e: StoredEvent): string | null {
+    if (e.seq !== this.#seq + 1) return `expected event #${this.#seq + 1} here, found #${e.seq}: an event is missing`
+    if (e.prevHash !== this.#prev) return 'its link to the previous event does not match'
+    if (e.erasedAt === null && contentHash(e) !== e.contentHash) return 'its content was changed after it was written'
+    // Erasure clears the content, so its hash can no longer be checked: content found on an
+    // erased event was written afterwards.
+    if (e.erasedAt !== null && ERASED_FIELDS.some((f) => e[f] !== null)) return 'it is marked erased but holds content, which erasure never leaves'
+    const { tenantId, seq, at, type } = e
+    if (chainHash(e.prevHash, { tenantId, seq, at, type }, e.contentHash) !== e.hash) return 'its hash does not match'
+    return null
+  }
+
   result(): VerifyResult {
-    return this.#bad ? { ok: false, count: this.#seq, head: this.#prev, firstBad: this.#bad } : { ok: true, count: this.#seq, head: this.#prev }
+    const [firstBad] = this.#bad
+    return firstBad
+      ? { ok: false, count: this.#count, head: this.#prev, firstBad, bad: [...this.#bad] }
+      : { ok: true, count: this.#count, head: this.#prev }
   }
 }

@@ -1,6 +1,6 @@
 import { eventsQuerySchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
-import { ChainVerifier } from '../db/ledger.ts'
+import { ChainVerifier, MAX_BAD_LISTED } from '../db/ledger.ts'
 import { consentEventSchema, fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { apiKeyAuth } from '../http/auth.ts'
@@ -53,7 +53,7 @@ declare(
     path: '/verify',
     tags: ['Consent ledger'],
     summary: 'Verify the hash chain',
-    description: 'Recomputes the tenant’s whole hash chain of consent events: `ok` with the number of events and the head hash, or where the chain first breaks (tampering). Changes nothing. Admin key only.',
+    description: 'Recomputes the tenant’s whole hash chain of consent events: `ok` with the number of events and the head hash, or each event where it breaks (tampering), the first one first. Changes nothing. Admin key only.',
     security: SECURITY.admin,
     responses: {
       200: json(
@@ -67,6 +67,10 @@ declare(
               .object({ seq: z.number().int(), id: z.string(), problem: z.string() })
               .optional()
               .openapi({ description: 'Where the chain breaks, when it does.' }),
+            bad: z
+              .array(z.object({ seq: z.number().int(), id: z.string(), problem: z.string() }))
+              .optional()
+              .openapi({ description: `Every bad event, in order (at most ${MAX_BAD_LISTED}): the walk goes on past a broken event, checking each later one against what is stored before it.` }),
           })
           .openapi('ChainVerification', { example: { ok: true, count: 1284, head: '9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a' } }),
       ),
