@@ -3,7 +3,7 @@ import { checkMany } from './decisions.ts'
 import type { Store, TenantRecord } from '../db/store.ts'
 import type { BatchDecider } from '../env.ts'
 import { ApiError, validationError } from '../http/errors.ts'
-import { refuseNul } from '../http/validate.ts'
+import { refuseIllFormed, refuseNul } from '../http/validate.ts'
 
 /**
  * `POST /v1/check/batch` from the request body's bytes to the answer's JSON bytes. The same code runs on
@@ -33,6 +33,7 @@ const FROM_UTF8 = new TextDecoder()
  * through the schema, which gives the errors.
  */
 function batchBody(value: unknown): BatchCheckBody {
+  refuseIllFormed(value)
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const { at, checks, ...rest } = value as Record<string, unknown>
     if (Object.keys(rest).length === 0 && isValidCheckItems(checks) && (at === undefined || instantSchema.safeParse(at).success)) {

@@ -19,6 +19,7 @@ const WHERE: Record<keyof ValidationTargets, string> = {
  */
 export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
   validator(target, (value): z.output<T> => {
+    refuseIllFormed(value, WHERE[target])
     const result = schema.safeParse(value)
     if (!result.success) throw validationError(result.error, WHERE[target])
     return result.data
@@ -31,3 +32,36 @@ const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/i
 export function refuseNul(text: string) {
   if (NUL_ESCAPE.test(text)) throw new ApiError('bad_request', 'text in the body must not contain the NUL character (U+0000)')
 }
+
+/** A lone surrogate: text that is not well-formed Unicode (a paired one is one astral code point). */
+const LONE_SURROGATE = /\p{Cs}/u
+
+/** The path of the first key or string in `value` that is not well-formed Unicode, or null. */
+function illFormedPath(value: unknown): PropertyKey[] | null {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? [] : null
+  if (typeof value !== 'object' || value === null) return null
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const inner = illFormedPath(value[i])
+      if (inner) return [i, ...inner]
+    }
+    return null
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (LONE_SURROGATE.test(key)) return [key]
+    const inner = illFormedPath(v)
+    if (inner) return [key, ...inner]
+  }
+  return null
+}
+
+/**
+ * Refuses text that is not well-formed Unicode (a lone surrogate such as `"\ud800"`) anywhere
+ * in a request, naming the field: neither database stores it as it was sent, so what was hashed
+ * or compared would not be what reads back.
+ */
+export function refuseIllFormed(value: unknown, where = 'body') {
+  const path = illFormedPath(value)
+  if (path) throw validationError({ issues: [{ code: 'custom', path, message: 'must be well-formed Unicode text (it holds a lone surrogate)', input: undefined }] }, where)
+}
+
