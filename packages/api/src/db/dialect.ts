@@ -38,6 +38,8 @@ export interface Dialect {
    * queries; PostgreSQL awaits each query inside `db.transaction`.
    */
   transaction<T>(body: (db: Db) => Steps<T>): Promise<T>
+  /** After an erasure: whatever the database keeps of deleted content on its own is cleared (SQLite's WAL; PostgreSQL leaves dead rows to VACUUM). */
+  scrub(): void | Promise<void>
   /** A transaction-scoped lock on `key` (PostgreSQL advisory lock); SQLite's writers are serialised already. */
   lock(db: Db, key: string): Steps<void>
   /** The select with its rows locked until the transaction ends (PostgreSQL `FOR UPDATE`). */

@@ -107,6 +107,12 @@ class PostgresDialect implements Dialect {
     return this.db.transaction((tx) => runAwaiting(body(tx)))
   }
 
+  /**
+   * Nothing at once: PostgreSQL keeps the erased rows' old versions as dead tuples until VACUUM
+   * (autovacuum, or `VACUUM` run by the operator; the README says what to run).
+   */
+  scrub() {}
+
   /** Serialises a tenant's ledger appends (key: the tenant id) or signing-key changes (`sig:` + tenant id). */
   *lock(db: Db, key: string): Steps<void> {
     yield* run(db.execute(sql`SELECT pg_advisory_xact_lock(${LOCK_NAMESPACE}, hashtext(${key}))`))

@@ -334,8 +334,10 @@ export class Repository implements Store {
     return rows.length > 0
   }
 
-  eraseSubscriber(tenantId: string, id: string, suppress: readonly SuppressionEntry[], ctx: ChangeContext) {
-    return this.#d.transaction((db) => this.#erase(db, tenantId, id, suppress, ctx))
+  async eraseSubscriber(tenantId: string, id: string, suppress: readonly SuppressionEntry[], ctx: ChangeContext) {
+    const erased = await this.#d.transaction((db) => this.#erase(db, tenantId, id, suppress, ctx))
+    if (erased) await this.#d.scrub()
+    return erased
   }
 
   *#erase(db: Db, tenantId: string, id: string, suppress: readonly SuppressionEntry[], ctx: ChangeContext): Steps<boolean> {

@@ -24,6 +24,9 @@ export function openSqlite(url: string, options: { synchronous?: 'NORMAL' | 'FUL
   // last commits. HEED_SQLITE_SYNCHRONOUS=FULL syncs every commit to the disk as well.
   sqlite.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`)
   sqlite.pragma('foreign_keys = ON')
+  // Deleted and overwritten content is zeroed in the pages, so an erased person cannot be read
+  // back from freed space of the file (see scrub() for the WAL).
+  sqlite.pragma('secure_delete = ON')
   tune(sqlite)
   migrate(drizzle(sqlite, { schema }), { migrationsFolder: MIGRATIONS })
   return new Repository(new SqliteDialect(sqlite, path === ':memory:' ? null : path))
@@ -145,6 +148,15 @@ class SqliteDialect implements Dialect {
 
   async transaction<T>(body: (db: Db) => Steps<T>): Promise<T> {
     return this.#sqlite.transaction(() => runNow(body(this.db))).immediate()
+  }
+
+  /**
+   * After an erasure: copies the WAL into the database file and empties it, so the erased
+   * content lives on in neither (with secure_delete, the pages it leaves are zeroed). Waits for
+   * readers still on older pages (the batch thread), up to busy_timeout.
+   */
+  scrub() {
+    this.#sqlite.pragma('wal_checkpoint(TRUNCATE)')
   }
 
   *lock(): Steps<void> {}
