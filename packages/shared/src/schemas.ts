@@ -70,9 +70,31 @@ export const quietHoursSchema = z
     { message: 'quiet hours from a time to the same time on every day would block every message; list the days', path: ['end'] },
   )
 
-export const localizedTextSchema = z
-  .record(localeSchema, z.string().min(1).max(2000))
-  .refine((r) => Object.keys(r).length > 0, 'needs at least one locale')
+/**
+ * Limits no real brand meets and every abuser does: a tenant's topics all go to every
+ * subscriber who opens the widget, so their size is every subscriber's wait.
+ */
+export const LIMITS = {
+  /** Characters of a topic's name, in each locale. */
+  topicName: 120,
+  /** Characters of a topic's description, in each locale. */
+  topicDescription: 500,
+  /** Locales of one localized text. */
+  localesPerText: 20,
+  /** Live topics of a tenant. */
+  topicsPerTenant: 100,
+  /** Channels of a tenant (and of a topic). */
+  channelsPerTenant: 16,
+} as const
+
+/** Text in several locales, each at most `max` characters. */
+const localized = (max: number) =>
+  z
+    .record(localeSchema, z.string().min(1).max(max))
+    .refine((r) => Object.keys(r).length > 0, 'needs at least one locale')
+    .refine((r) => Object.keys(r).length <= LIMITS.localesPerText, `at most ${LIMITS.localesPerText} locales`)
+
+export const localizedTextSchema = localized(Math.max(LIMITS.topicName, LIMITS.topicDescription))
 
 export const brandingSchema = z.strictObject({
   accentColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a colour "#rrggbb"').optional(),
@@ -108,7 +130,7 @@ export const tenantSettingsSchema = z.strictObject({
   allowedOrigins: uniqueList(originSchema, 50),
   defaultLocale: localeSchema,
   defaultTimezone: timeZoneSchema,
-  channels: uniqueList(channelSchema, 16).min(1),
+  channels: uniqueList(channelSchema, LIMITS.channelsPerTenant).min(1),
   frequencyOptions: z.array(frequencyOptionSchema).max(12),
   branding: brandingSchema,
   linkTtlSeconds: z
@@ -162,10 +184,10 @@ export const apiKeySchema = z.object({
 export const createdApiKeySchema = apiKeySchema.extend({ secret: z.string() })
 
 export const topicBodySchema = z.strictObject({
-  name: z.union([z.string().trim().min(1).max(2000), localizedTextSchema]),
-  description: z.union([z.string().trim().min(1).max(2000), localizedTextSchema]).optional(),
+  name: z.union([z.string().trim().min(1).max(LIMITS.topicName), localized(LIMITS.topicName)]),
+  description: z.union([z.string().trim().min(1).max(LIMITS.topicDescription), localized(LIMITS.topicDescription)]).optional(),
   category: z.string().trim().min(1).max(64).optional(),
-  channels: uniqueList(channelSchema, 16).min(1).optional(),
+  channels: uniqueList(channelSchema, LIMITS.channelsPerTenant).min(1).optional(),
   defaultSubscribed: z.boolean().optional(),
   required: z.boolean().optional(),
   order: z.number().int().min(-1_000_000).max(1_000_000).optional(),

@@ -1,4 +1,4 @@
-import { slugSchema, topicBodySchema, type LocalizedText } from '@heed/shared'
+import { LIMITS, slugSchema, topicBodySchema, type LocalizedText } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
 import { fields, openapi, topicSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
@@ -59,7 +59,8 @@ declare(
     tags: ['Topics'],
     summary: 'Create or replace a topic',
     description:
-      'Creates the topic (201) or replaces it (200); fields left out take their defaults, not their earlier values. A `required` topic (transactional) is always allowed and cannot be turned off. `name` and `description` are a string (in the tenant’s default locale) or localized text. Admin key only.',
+      'Creates the topic (201) or replaces it (200); fields left out take their defaults, not their earlier values. A `required` topic (transactional) is always allowed and cannot be turned off. `name` and `description` are a string (in the tenant’s default locale) or localized text.' +
+      ` Limits: ${LIMITS.topicsPerTenant} topics a tenant, names of ${LIMITS.topicName} and descriptions of ${LIMITS.topicDescription} characters, ${LIMITS.localesPerText} locales a text (a 400 names the one passed). Admin key only.`,
     security: SECURITY.admin,
     request: {
       params: keyParam,
@@ -86,6 +87,11 @@ declare(
       throw new ApiError('validation', `channels: "${unknown[0]}" is not one of this tenant's channels (${settings.channels.join(', ')})`, {
         errors: [{ pointer: `/channels/${body.channels!.indexOf(unknown[0]!)}`, detail: `not one of the tenant's channels: ${settings.channels.join(', ')}` }],
       })
+    }
+    const { store } = c.get('deps')
+    const live = await store.listTopics(c.get('tenant').id)
+    if (live.length >= LIMITS.topicsPerTenant && !live.some((t) => t.key === key)) {
+      throw new ApiError('bad_request', `a tenant has at most ${LIMITS.topicsPerTenant} topics; delete one before adding "${key}"`)
     }
     const localized = (t: string | LocalizedText): LocalizedText => (typeof t === 'string' ? { [settings.defaultLocale]: t } : t)
     const at = c.get('deps').now()
