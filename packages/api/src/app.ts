@@ -4,6 +4,7 @@ import type { Deps, Env } from './env.ts'
 import { notFound, onError } from './http/errors.ts'
 import { bodyLimit } from './http/body-limit.ts'
 import { jsonOnly } from './http/json.ts'
+import { wellFormedPath } from './http/path.ts'
 import { declare, json, SECURITY } from './http/route.ts'
 import { admin } from './tenants/admin.routes.ts'
 import { apiKeys } from './tenants/api-keys.routes.ts'
@@ -44,6 +45,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     c.set('deps', full)
     await next()
   })
+  app.use('*', wellFormedPath())
 
   const health = z.object({ status: z.enum(['ok', 'draining']) })
   declare(

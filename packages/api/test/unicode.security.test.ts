@@ -63,3 +63,21 @@ describe('text that is not well-formed Unicode', () => {
     assertFieldError(br, '/messageId')
   })
 })
+
+describe('paths that are not valid percent-encoded UTF-8', () => {
+  let h: Harness
+  before(async () => {
+    h = await setup()
+  })
+  after(() => h.close())
+
+  test('an undecodable path segment is a 400, so no subscriber can be reached by two paths', async () => {
+    for (const [method, path] of [['PUT', '/v1/subscribers/%ED%A0%80lone'], ['GET', '/v1/subscribers/%ED%A0%80lone'], ['GET', '/v1/subscribers/50%'], ['GET', '/u/%E0%A4A']] as const) {
+      const res = await h.req(method, path, method === 'PUT' ? { email: 'x@example.com' } : undefined)
+      assert.equal(res.status, 400, `${method} ${path}: ${res.text}`)
+    }
+    const fine = await h.req('PUT', `/v1/subscribers/${encodeURIComponent('ünï cødé 100%')}`, { email: 'y@example.com' })
+    assert.equal(fine.status, 201, fine.text)
+    assert.equal(fine.body.id, 'ünï cødé 100%')
+  })
+})
