@@ -96,6 +96,7 @@ describe('the whole loop: sender, email link, widget, one-click, merchant page',
       DATABASE_URL: `file:${join(work, 'heed.db')}`,
       HEED_PUBLIC_URL: api,
       HEED_DEMO: '1',
+      HEED_DEMO_FILE: join(work, 'demo.json'),
     })
     await waitFor(`${api}/healthz`, heed)
     adminKey = heed.output().match(/HEED_KEY=(heed_ak_\S+)/)?.[1] ?? ''

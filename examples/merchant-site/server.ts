@@ -5,20 +5,23 @@
  * embeds the widget with one script tag. The key never reaches the browser.
  *
  *   HEED_API_URL      where Heed runs (default http://localhost:8787)
- *   HEED_SENDER_KEY   a sender API key (default: the demo's, from packages/api/data/demo.json)
+ *   HEED_SENDER_KEY   a sender API key (default: the demo's, from the demo file)
+ *   HEED_DEMO_FILE    the demo file the API writes when it seeds the demo: absolute, or
+ *                     relative to the repository root (default packages/api/data/demo.json)
  *   MERCHANT_PORT     this site's port (default 8788)
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serve } from '@hono/node-server'
 import { Hono } from 'hono'
 import { html } from 'hono/html'
 
-const demoFile = fileURLToPath(new URL('../../packages/api/data/demo.json', import.meta.url))
+const demoFile = resolve(fileURLToPath(new URL('../..', import.meta.url)), process.env.HEED_DEMO_FILE || 'packages/api/data/demo.json')
 const demo = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as { apiUrl: string; senderKey: string; customerId: string }) : null
 const API = (process.env.HEED_API_URL ?? demo?.apiUrl ?? 'http://localhost:8787').replace(/\/+$/, '')
 const KEY = process.env.HEED_SENDER_KEY ?? demo?.senderKey
-const PORT = Number(process.env.MERCHANT_PORT ?? 8788)
+const PORT = Number(process.env.MERCHANT_PORT || 8788)
 
 /** The shop's own session: here everyone is logged in as the demo customer. */
 const customer = { id: demo?.customerId ?? 'cust_1001', name: 'Mari Tamm', email: 'mari.tamm@example.com' }

@@ -20,7 +20,9 @@ import { parseArgs } from 'node:util'
 import type { Decision, DispatchResponse, LinkResponse } from '@heed/shared'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
-const demoFile = join(here, '../../packages/api/data/demo.json')
+// The demo file the API writes when it seeds the demo (HEED_DEMO_FILE: absolute, or relative
+// to the repository root; default packages/api/data/demo.json), as the merchant site reads it.
+const demoFile = resolve(here, '../..', process.env.HEED_DEMO_FILE || 'packages/api/data/demo.json')
 const demo = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) as { apiUrl: string; senderKey: string }) : null
 
 const { values: opts } = parseArgs({
@@ -51,7 +53,7 @@ type Outcome =
 
 const API = opts.api.replace(/\/+$/, '')
 if (!opts.key) {
-  console.error('No API key: pass --key or set HEED_SENDER_KEY (npm start writes the demo key to packages/api/data/demo.json).')
+  console.error(`No API key: pass --key or set HEED_SENDER_KEY (npm start writes the demo key to ${demoFile}; HEED_DEMO_FILE moves it).`)
   process.exit(2)
 }
 

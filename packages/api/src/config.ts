@@ -1,3 +1,5 @@
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 
 /** Everything the server reads from its environment, parsed once at start. */
@@ -21,6 +23,8 @@ export const configSchema = z.object({
     .optional(),
   /** `0` leaves an empty database empty instead of seeding the demo tenant. */
   HEED_DEMO: z.enum(['0', '1']).default('1'),
+  /** Where the seeded demo's keys are written for the examples; see demoFilePath. */
+  HEED_DEMO_FILE: z.string().optional(),
   /** Requests a minute one client IP may make to /u, /p and /v1/me (mailbox providers burst). */
   HEED_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(600),
   /** Requests a minute one link token may make to /u, /p and /v1/me. */
@@ -42,4 +46,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const cfg = parsed.data
   return { ...cfg, publicUrl: cfg.HEED_PUBLIC_URL ?? `http://localhost:${cfg.PORT}` }
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+
+/**
+ * The demo file (apiUrl, tenantId, senderKey, customerId): HEED_DEMO_FILE, absolute or
+ * relative to the repository root, by default packages/api/data/demo.json, whatever
+ * DATABASE_URL says. The merchant site and sender examples read it by the same rule.
+ */
+export function demoFilePath(value: string | undefined): string {
+  return resolve(REPO_ROOT, value || 'packages/api/data/demo.json')
 }

@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { dirname } from 'node:path'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createApp, type Env } from './app.ts'
 import { batchDecider } from './checks/batch-worker.ts'
-import { loadConfig, type Config } from './config.ts'
+import { demoFilePath, loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
 import { DEMO_MERCHANT_ORIGIN, DEMO_TENANT_ID, seedDemo } from './demo.ts'
@@ -67,11 +67,12 @@ async function announceDemo(store: Store, config: Config) {
   if (!demo) return
   const customer = await store.getSubscriber(DEMO_TENANT_ID, demo.customerId)
   const link = await issueToken(store, { issuer: config.publicUrl, tenantId: DEMO_TENANT_ID, subscriber: customer!, kind: 'link', ttlSeconds: 90 * 86_400, now: Date.now() })
-  // The examples (merchant site, sender) read the sender key from here.
-  const dataDir = config.DATABASE_URL.startsWith('file:') ? dirname(resolve(config.DATABASE_URL.slice(5))) : resolve('data')
-  mkdirSync(dataDir, { recursive: true })
+  // The examples (merchant site, sender) read the sender key from here, by the same rule
+  // (HEED_DEMO_FILE, default packages/api/data/demo.json), wherever the database is.
+  const demoFile = demoFilePath(config.HEED_DEMO_FILE)
+  mkdirSync(dirname(demoFile), { recursive: true })
   writeFileSync(
-    resolve(dataDir, 'demo.json'),
+    demoFile,
     JSON.stringify({ apiUrl: config.publicUrl, tenantId: DEMO_TENANT_ID, senderKey: demo.senderKey, customerId: demo.customerId }, null, 2) + '\n',
     { mode: 0o600 },
   )

@@ -35,7 +35,9 @@ describe('demo seeding', { concurrency: true }, () => {
 
   test('on an empty database the server prints an API key that works for the printed check', async () => {
     const databaseUrl = freshDb()
-    const server = await startServer({ databaseUrl, env: { HEED_DEMO: '1', HEED_ADMIN_TOKEN: '' } })
+    // The demo file goes next to this test's database, not to the default packages/api/data.
+    const demoFile = join(dirs.at(-1)!, 'demo.json')
+    const server = await startServer({ databaseUrl, env: { HEED_DEMO: '1', HEED_ADMIN_TOKEN: '', HEED_DEMO_FILE: demoFile } })
     running.push(server)
     const { key, url, body } = printedCheck(server.stdout())
     assert.match(url, /\/v1\/check$/)
