@@ -91,26 +91,22 @@ describe('the whole loop: sender, email link, widget, one-click, merchant page',
     apiPort = await freePort()
     merchantPort = await freePort()
     api = `http://localhost:${apiPort}`
+    const demoFile = join(work, 'demo.json')
+    // The demo allows the merchant site's origin on MERCHANT_PORT, and both read HEED_DEMO_FILE.
     heed = start('packages/api', 'src/server.ts', {
       PORT: String(apiPort),
       DATABASE_URL: `file:${join(work, 'heed.db')}`,
       HEED_PUBLIC_URL: api,
       HEED_DEMO: '1',
-      HEED_DEMO_FILE: join(work, 'demo.json'),
+      HEED_DEMO_FILE: demoFile,
+      MERCHANT_PORT: String(merchantPort),
     })
     await waitFor(`${api}/healthz`, heed)
     adminKey = heed.output().match(/HEED_KEY=(heed_ak_\S+)/)?.[1] ?? ''
     assert.ok(adminKey, `the demo printed no admin key:\n${heed.output()}`)
-    senderKey = JSON.parse(readFileSync(join(work, 'demo.json'), 'utf8')).senderKey
-    // The merchant site runs on a port of its own here: list its origin for the demo tenant.
+    senderKey = JSON.parse(readFileSync(demoFile, 'utf8')).senderKey
     const merchantOrigin = `http://localhost:${merchantPort}`
-    const patched = await fetch(`${api}/v1/tenant`, {
-      method: 'PATCH',
-      headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ allowedOrigins: [api, merchantOrigin] }),
-    })
-    assert.equal(patched.status, 200)
-    merchant = start('examples/merchant-site', 'server.ts', { HEED_API_URL: api, HEED_SENDER_KEY: senderKey, MERCHANT_PORT: String(merchantPort) })
+    merchant = start('examples/merchant-site', 'server.ts', { HEED_DEMO_FILE: demoFile, MERCHANT_PORT: String(merchantPort) })
     await waitFor(`${merchantOrigin}/style.css`, merchant)
     browser = await chromium.launch({
       executablePath: CHROMIUM,

@@ -25,6 +25,8 @@ export const configSchema = z.object({
   HEED_DEMO: z.enum(['0', '1']).default('1'),
   /** Where the seeded demo's keys are written for the examples; see demoFilePath. */
   HEED_DEMO_FILE: z.string().optional(),
+  /** The demo merchant site's port: the demo tenant allows http://localhost:MERCHANT_PORT. */
+  MERCHANT_PORT: z.coerce.number().int().min(1).max(65535).default(8788),
   /** Requests a minute one client IP may make to /u, /p and /v1/me (mailbox providers burst). */
   HEED_RATE_LIMIT_PER_IP: z.coerce.number().int().min(1).default(600),
   /** Requests a minute one link token may make to /u, /p and /v1/me. */

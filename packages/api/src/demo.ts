@@ -7,7 +7,8 @@ import { applyPatch, blankSubscriber } from './subscribers/patch.ts'
 
 /** The demo tenant seeded into an empty database by `npm start` (HEED_DEMO=0 skips it). */
 export const DEMO_TENANT_ID = 'demo'
-export const DEMO_MERCHANT_ORIGIN = 'http://localhost:8788'
+/** The demo merchant site's origin, which the demo tenant allows: it follows MERCHANT_PORT. */
+export const demoMerchantOrigin = (merchantPort: number) => `http://localhost:${merchantPort}`
 /** The customer the demo merchant page is "logged in" as. */
 export const DEMO_CUSTOMER = 'cust_1001'
 
@@ -70,12 +71,12 @@ export interface DemoSeed {
  * a dozen subscribers and some dispatch history. Returns the keys, or null when the demo
  * tenant exists already.
  */
-export async function seedDemo(store: Store, publicUrl: string, now = Date.now()): Promise<DemoSeed | null> {
+export async function seedDemo(store: Store, publicUrl: string, merchantOrigin: string, now = Date.now()): Promise<DemoSeed | null> {
   if (await store.getTenant(DEMO_TENANT_ID)) return null
   const settings: TenantSettings = {
     ...DEFAULT_TENANT_SETTINGS,
     name: 'Demo Outfitters',
-    allowedOrigins: [new URL(publicUrl).origin, DEMO_MERCHANT_ORIGIN].filter((o, i, all) => all.indexOf(o) === i),
+    allowedOrigins: [new URL(publicUrl).origin, merchantOrigin].filter((o, i, all) => all.indexOf(o) === i),
     defaultTimezone: 'Europe/Tallinn',
     channels: ['email', 'sms'],
     branding: { accentColor: '#0f766e' },

@@ -7,7 +7,7 @@ import { batchDecider } from './checks/batch-worker.ts'
 import { demoFilePath, loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
-import { DEMO_MERCHANT_ORIGIN, DEMO_TENANT_ID, seedDemo } from './demo.ts'
+import { DEMO_TENANT_ID, demoMerchantOrigin, seedDemo } from './demo.ts'
 import { issueToken } from './links/tokens.ts'
 
 export interface ServeOptions {
@@ -63,7 +63,8 @@ export async function serveHeed(options: ServeOptions = {}) {
 
 /** Seeds the demo into an empty database and prints where to start. */
 async function announceDemo(store: Store, config: Config) {
-  const demo = await seedDemo(store, config.publicUrl)
+  const merchantOrigin = demoMerchantOrigin(config.MERCHANT_PORT)
+  const demo = await seedDemo(store, config.publicUrl, merchantOrigin)
   if (!demo) return
   const customer = await store.getSubscriber(DEMO_TENANT_ID, demo.customerId)
   const link = await issueToken(store, { issuer: config.publicUrl, tenantId: DEMO_TENANT_ID, subscriber: customer!, kind: 'link', ttlSeconds: 90 * 86_400, now: Date.now() })
@@ -82,7 +83,7 @@ Seeded the demo tenant "Demo Outfitters" (HEED_DEMO=0 skips this).
 
   Preferences page of customer ${demo.customerId}:  ${base}/p/${link.token}
   Unsubscribe page:                          ${base}/u/${link.token}
-  Demo merchant "My account" page:           ${DEMO_MERCHANT_ORIGIN}/account
+  Demo merchant "My account" page:           ${merchantOrigin}/account
   API reference:                             ${base}/docs
 
 Admin API key, shown this once:

@@ -107,4 +107,24 @@ describe('the demo across processes', { concurrency: true }, () => {
     assert.equal(await sender.exited, 0, `the sender ran with the demo's key:\n${sender.output()}`)
     assert.match(sender.output(), new RegExp(`^${demo.customerId} `, 'm'), sender.output())
   })
+
+  test('the demo allows and prints the merchant origin of MERCHANT_PORT', async () => {
+    const merchantPort = await freePort()
+    const origin = `http://localhost:${merchantPort}`
+    const server = await startServer({
+      databaseUrl: `file:${join(tempDir(), 'heed.db')}`,
+      env: { HEED_DEMO: '1', HEED_DEMO_FILE: join(tempDir(), 'demo.json'), MERCHANT_PORT: String(merchantPort) },
+    })
+    servers.push(server)
+    const stdout = server.stdout()
+    assert.match(stdout, new RegExp(`Demo merchant "My account" page: +${origin}/account\\n`), stdout)
+    assert.doesNotMatch(stdout, /:8788/)
+    const key = stdout.match(/export HEED_KEY=(\S+)/)?.[1]
+    assert.ok(key, stdout)
+    const tenant = await server.call('GET', '/v1/tenant', undefined, key)
+    assert.equal(tenant.status, 200)
+    const origins = tenant.body.allowedOrigins as string[]
+    assert.ok(origins.includes(origin), `allowed origins: ${origins}`)
+    assert.ok(!origins.includes('http://localhost:8788'), `allowed origins: ${origins}`)
+  })
 })
