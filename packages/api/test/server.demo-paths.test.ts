@@ -127,4 +127,30 @@ describe('the demo across processes', { concurrency: true }, () => {
     assert.ok(origins.includes(origin), `allowed origins: ${origins}`)
     assert.ok(!origins.includes('http://localhost:8788'), `allowed origins: ${origins}`)
   })
+
+  test('npm start keeps Heed up and says why when the merchant port is taken', async () => {
+    const busy = createServer()
+    listeners.push(busy)
+    // Taken the way the merchant site would listen: every interface.
+    const merchantPort = await new Promise<number>((resolve) => busy.listen(0, () => resolve((busy.address() as { port: number }).port)))
+    const port = await freePort()
+    const dir = tempDir()
+    const start = spawnScript('.', ['scripts/start.ts'], {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: `file:${join(dir, 'heed.db')}`,
+      HEED_DEMO: '1',
+      HEED_DEMO_FILE: join(dir, 'demo.json'),
+      MERCHANT_PORT: String(merchantPort),
+    })
+    children.push(start)
+    const line = `demo merchant site not started: port ${merchantPort} is in use (set MERCHANT_PORT)`
+    await until('the line about the merchant site', () => start.output().includes(line), start)
+    // Heed is still up a while later.
+    await new Promise((r) => setTimeout(r, 1500))
+    assert.equal(start.child.exitCode, null, start.output())
+    assert.ok(await answers(`http://127.0.0.1:${port}/healthz`), start.output())
+    start.child.kill('SIGTERM')
+    assert.equal(await start.exited, 0, start.output())
+  })
 })
