@@ -54,6 +54,37 @@ export function inThreadBatches(store: Pick<Store, 'decisionData'>): BatchDecide
   }
 }
 
+/**
+ * How many batch checks one process reads and decides at once (`HEED_BATCH_CONCURRENCY`).
+ * A batch body is up to 16 MiB and parsing and deciding it takes several times that, so
+ * unbounded concurrent batches grew the process by a gigabyte and stalled every other
+ * request. A batch takes a slot before its body is read; when none is free it is refused at
+ * once (503 with `Retry-After`), without reading its body and without waiting in a queue:
+ * senders retry, and the memory a process may give batches stays at about `size` of them.
+ * The slot is given back when the decision is made or fails (a 400 included), or when the
+ * body cannot be read because the client went away; not while the answer is written, which
+ * is a tenth of the body's size at most.
+ */
+export class BatchSlots {
+  #free: number
+
+  constructor(readonly size: number) {
+    this.#free = size
+  }
+
+  /** A slot's release (calling it again does nothing), or null when every slot is taken. */
+  take(): (() => void) | null {
+    if (this.#free === 0) return null
+    this.#free--
+    let held = true
+    return () => {
+      if (!held) return
+      held = false
+      this.#free++
+    }
+  }
+}
+
 /** Bytes sent in one write when an answer is paced. */
 const PIECE = 64 * 1024
 

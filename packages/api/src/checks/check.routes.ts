@@ -1,13 +1,17 @@
 import { batchCheckBodySchema, batchCheckResponseSchema, checkBodySchema, MAX_BATCH_CHECKS } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
-import { paced } from './batch.ts'
+import { BatchSlots, paced } from './batch.ts'
 import { checkMany } from './decisions.ts'
 import { decisionSchema, fields, SUBSCRIBER_ID } from '../http/schemas.ts'
-import type { Env } from '../env.ts'
+import type { Deps, Env } from '../env.ts'
+import { ApiError } from '../http/errors.ts'
 import { apiKeyAuth } from '../http/auth.ts'
+import { readRawBody } from '../http/body-limit.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
 const KiB = 1024
+/** 10,000 checks with the longest ids (128 characters, even \uXXXX-escaped) fit in 16 MiB. */
+const BATCH_MAX_BYTES = 16384 * KiB
 
 export const check = routes<Env>()
 
@@ -56,11 +60,10 @@ declare(
   createRoute({
     method: 'post',
     path: '/batch',
-    // 10,000 checks with the longest ids (128 characters, even \uXXXX-escaped) fit in 16 MiB.
-    bodyRules: { maxSize: 16384 * KiB, raw: true },
+    bodyRules: { maxSize: BATCH_MAX_BYTES, raw: true },
     tags: ['Sending'],
     summary: 'Many checks at one instant',
-    description: `Up to ${MAX_BATCH_CHECKS.toLocaleString('en')} checks decided at the same instant \`at\`; \`results\` are in input order, one decision each, as \`POST /v1/check\` would give them. Records nothing. Bodies up to 16 MiB. Callable with an admin or sender key.`,
+    description: `Up to ${MAX_BATCH_CHECKS.toLocaleString('en')} checks decided at the same instant \`at\`; \`results\` are in input order, one decision each, as \`POST /v1/check\` would give them. Records nothing. Bodies up to 16 MiB. A process decides at most \`HEED_BATCH_CONCURRENCY\` batches at once (default 2); beyond that it answers 503 with \`Retry-After\` at once, without reading the body. Callable with an admin or sender key.`,
     security: SECURITY.key,
     request: {
       body: jsonBody(
@@ -94,10 +97,35 @@ declare(
       ),
       ...KEY_PROBLEMS,
       413: PROBLEMS[413],
+      503: PROBLEMS[503],
     },
   }),
   async (c) => {
-    const json = await c.get('deps').batches.decide(c.get('tenant'), await c.req.arrayBuffer(), c.get('deps').now())
+    const deps = c.get('deps')
+    // Taken before the body is read: a batch over the bound costs neither its body's memory nor a wait.
+    const release = slotsOf(deps).take()
+    if (!release) {
+      throw new ApiError('unavailable', `${deps.config.HEED_BATCH_CONCURRENCY} batch check(s) are already being decided; try again in ${RETRY_AFTER_S} s`, {
+        headers: { 'Retry-After': String(RETRY_AFTER_S) },
+      })
+    }
+    let json: Uint8Array
+    try {
+      json = await deps.batches.decide(c.get('tenant'), await readRawBody(c, BATCH_MAX_BYTES), deps.now())
+    } finally {
+      release()
+    }
     return c.body(paced(json), 200, { 'Content-Type': 'application/json', 'Content-Length': String(json.byteLength) })
   },
 )
+
+/** A batch of 10,000 checks is decided in tens of milliseconds: a second is ample. */
+const RETRY_AFTER_S = 1
+
+/** The batch slots of each app (`createApp` builds one `deps` object per app). */
+const slots = new WeakMap<Required<Deps>, BatchSlots>()
+function slotsOf(deps: Required<Deps>): BatchSlots {
+  let found = slots.get(deps)
+  if (!found) slots.set(deps, (found = new BatchSlots(deps.config.HEED_BATCH_CONCURRENCY)))
+  return found
+}
