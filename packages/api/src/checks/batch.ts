@@ -3,7 +3,7 @@ import { checkMany } from './decisions.ts'
 import type { Store, TenantRecord } from '../db/store.ts'
 import type { BatchDecider } from '../env.ts'
 import { ApiError, validationError } from '../http/errors.ts'
-import { refuseIllFormed, refuseNul } from '../http/validate.ts'
+import { refuseIllFormedJson, refuseNul } from '../http/validate.ts'
 
 /**
  * `POST /v1/check/batch` from the request body's bytes to the answer's JSON bytes. The same code runs on
@@ -19,6 +19,7 @@ export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: Te
   } catch {
     throw new ApiError('malformed_json', 'the request body is not valid JSON')
   }
+  refuseIllFormedJson(text, value)
   const { at, checks } = batchBody(value)
   const results = await checkMany(store, tenant, checks, at ? Date.parse(at) : now)
   return UTF8.encode(JSON.stringify({ results }))
@@ -33,7 +34,6 @@ const FROM_UTF8 = new TextDecoder()
  * through the schema, which gives the errors.
  */
 function batchBody(value: unknown): BatchCheckBody {
-  refuseIllFormed(value)
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const { at, checks, ...rest } = value as Record<string, unknown>
     if (Object.keys(rest).length === 0 && isValidCheckItems(checks) && (at === undefined || instantSchema.safeParse(at).success)) {
@@ -44,7 +44,6 @@ function batchBody(value: unknown): BatchCheckBody {
   if (!parsed.success) throw validationError(parsed.error)
   return parsed.data
 }
-
 
 /** Batches decided in the thread that received them. */
 export function inThreadBatches(store: Pick<Store, 'decisionData'>): BatchDecider {
