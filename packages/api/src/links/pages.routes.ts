@@ -95,7 +95,7 @@ const oneClick = pageRoute(
   'post',
   '/u/{token}',
   'One-click unsubscribe (RFC 8058)',
-  'What a mail client posts for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and the unsubscribe page’s own button: the body `List-Unsubscribe=One-Click` (urlencoded or multipart) unsubscribes from all and answers 200 with the page saying so; any other body changes nothing and shows the page. No redirect, no cookie, no CSRF token or Origin needed; idempotent. An expired or revoked link still unsubscribes (a link can always make Heed send less); one signed with a retired key does nothing.',
+  'What a mail client posts for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and the unsubscribe page’s own button: the body `List-Unsubscribe=One-Click` (urlencoded or multipart) unsubscribes from all and answers 200 with the page saying so; any other body changes nothing and shows the page. No redirect, no cookie, no CSRF token or Origin needed; idempotent.',
   z.object({ 'List-Unsubscribe': z.literal('One-Click') }).openapi({ example: { 'List-Unsubscribe': 'One-Click' } }),
 )
 
