@@ -1,11 +1,10 @@
-import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi'
+import { OpenAPIHono } from '@hono/zod-openapi'
 import { inThreadBatches } from './checks/batch.ts'
 import type { Deps, Env } from './env.ts'
 import { notFound, onError } from './http/errors.ts'
 import { bodyLimit } from './http/body-limit.ts'
 import { jsonOnly } from './http/json.ts'
 import { wellFormedPath } from './http/path.ts'
-import { declare, json, SECURITY } from './http/route.ts'
 import { admin } from './tenants/admin.routes.ts'
 import { apiKeys } from './tenants/api-keys.routes.ts'
 import { RateLimiter } from './http/rate-limit.ts'
@@ -14,6 +13,7 @@ import { dispatches } from './checks/dispatches.routes.ts'
 import { docsRoutes } from './docs/docs.routes.ts'
 import { openApiDocument } from './docs/openapi.ts'
 import { events } from './ledger/events.routes.ts'
+import { healthRoutes } from './health/health.routes.ts'
 import { links } from './links/links.routes.ts'
 import { meRoutes } from './links/me.routes.ts'
 import { pageRoutes } from './links/pages.routes.ts'
@@ -47,26 +47,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   })
   app.use('*', wellFormedPath())
 
-  const health = z.object({ status: z.enum(['ok', 'draining']) })
-  declare(
-    app,
-    createRoute({
-      method: 'get',
-      path: '/healthz',
-      tags: ['Operations'],
-      summary: 'Liveness for load balancers',
-      description: '`ok` while the server takes requests; 503 `draining` once it is shutting down (SIGTERM), so a load balancer stops sending it requests. Needs no credentials and reads no data.',
-      security: SECURITY.none,
-      responses: {
-        200: json('Serving.', health.openapi({ example: { status: 'ok' } })),
-        503: json('Shutting down.', health.openapi({ example: { status: 'draining' } })),
-      },
-    }),
-    (c) => {
-      if (options.isDraining?.()) return c.json({ status: 'draining' }, 503)
-      return c.json({ status: 'ok' })
-    },
-  )
+  app.route('/', healthRoutes(options.isDraining ?? (() => false)))
 
   // Nothing needs more than 256 KiB but the batch check, which declares its own limit (and
   // that it reads its body as bytes) at its route.

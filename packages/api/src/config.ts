@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
+import { DEFAULT_DATABASE_TIMEOUT_MS } from './db/availability.ts'
 
 /** Everything the server reads from its environment, parsed once at start. */
 export const configSchema = z.object({
@@ -14,6 +15,12 @@ export const configSchema = z.object({
   HEED_SQLITE_SYNCHRONOUS: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
   /** PostgreSQL connections in each process's pool. */
   HEED_DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * PostgreSQL: how long a request waits for the database (connecting, waiting for a pooled
+   * connection, querying) before it is answered 503; statements and idle transactions are
+   * ended by the server after twice this.
+   */
+  HEED_DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(DEFAULT_DATABASE_TIMEOUT_MS),
   /** Root token for POST /v1/admin/tenants; the admin API is off when unset. */
   HEED_ADMIN_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
   /** The URL people and mailbox providers reach this server at; links are built on it. */

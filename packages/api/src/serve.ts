@@ -21,7 +21,7 @@ export interface ServeOptions {
  */
 export async function serveHeed(options: ServeOptions = {}) {
   const config = loadConfig()
-  const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATABASE_POOL_SIZE, synchronous: config.HEED_SQLITE_SYNCHRONOUS })
+  const store = await openStore(config.DATABASE_URL, { poolSize: config.HEED_DATABASE_POOL_SIZE, synchronous: config.HEED_SQLITE_SYNCHRONOUS, timeoutMs: config.HEED_DATABASE_TIMEOUT_MS })
 
   if (config.HEED_DEMO === '1') await announceDemo(store, config)
 

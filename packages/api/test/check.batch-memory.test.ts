@@ -128,7 +128,7 @@ describe('batch checks under a concurrency bound of 1', () => {
     assert.equal(single.body.reason, 'ok')
     const health = await request(app, null, 'GET', '/healthz')
     assert.equal(health.status, 200)
-    assert.deepEqual(health.body, { status: 'ok' })
+    assert.deepEqual(health.body, { status: 'ok', database: 'reachable' })
 
     held.release()
     assertDecided(await first)

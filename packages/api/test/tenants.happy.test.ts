@@ -122,9 +122,12 @@ describe('POST /v1/admin/tenants and GET|PATCH /v1/tenant', () => {
     assert.equal(res.body.linkTtlSeconds, 5_184_000)
   })
 
-  test('GET /healthz answers 200 without a key', async () => {
+  test('GET /healthz (readiness) and /healthz/live (liveness) answer 200 without a key', async () => {
     const res = await h.raw('GET', '/healthz')
     assert.equal(res.status, 200, res.text)
-    assert.equal(res.body.status, 'ok')
+    assert.deepEqual(res.body, { status: 'ok', database: 'reachable' })
+    const live = await h.raw('GET', '/healthz/live')
+    assert.equal(live.status, 200, live.text)
+    assert.deepEqual(live.body, { status: 'ok' })
   })
 })

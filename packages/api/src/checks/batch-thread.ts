@@ -8,6 +8,7 @@ import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { decideBatch } from './batch.ts'
 import type { BatchReply, BatchRequest } from './batch-worker.ts'
+import { unavailableReason } from '../db/availability.ts'
 import { openReader } from '../db/open.ts'
 import type { ReaderSpec } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
@@ -20,10 +21,13 @@ parentPort!.on('message', async ({ id, tenant, body, now }: BatchRequest) => {
   try {
     reply = { id, json: await decideBatch(store, tenant, body, now) }
   } catch (error) {
+    const unavailable = unavailableReason(error)
     reply =
       error instanceof ApiError
         ? { id, problem: { code: error.code, detail: error.message, ...(error.errors ? { errors: error.errors } : {}) } }
-        : { id, failure: error instanceof Error ? (error.stack ?? error.message) : String(error) }
+        : unavailable
+          ? { id, unavailable }
+          : { id, failure: error instanceof Error ? (error.stack ?? error.message) : String(error) }
   }
   // The answer's bytes move to the main thread without a copy.
   parentPort!.postMessage(reply, 'json' in reply ? [reply.json.buffer as ArrayBuffer] : [])

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads'
 import { inThreadBatches } from './batch.ts'
+import { DatabaseUnavailable } from '../db/availability.ts'
 import type { ReaderSpec, Store, TenantRecord } from '../db/store.ts'
 import type { BatchDecider } from '../env.ts'
 import { ApiError, type ErrorCode, type FieldError } from '../http/errors.ts'
@@ -8,6 +9,7 @@ import { ApiError, type ErrorCode, type FieldError } from '../http/errors.ts'
 export type BatchReply =
   | { id: number; json: Uint8Array }
   | { id: number; problem: { code: ErrorCode; detail: string; errors?: FieldError[] } }
+  | { id: number; unavailable: string }
   | { id: number; failure: string }
 
 export interface BatchRequest {
@@ -76,7 +78,8 @@ export class BatchWorker implements BatchDecider {
       else if ('problem' in reply) {
         const { code, detail, errors } = reply.problem
         waiting.reject(new ApiError(code, detail, errors ? { errors } : {}))
-      } else waiting.reject(new Error(`batch worker: ${reply.failure}`))
+      } else if ('unavailable' in reply) waiting.reject(new DatabaseUnavailable(reply.unavailable))
+      else waiting.reject(new Error(`batch worker: ${reply.failure}`))
     })
     // Only what waits on this thread fails with it: a new thread may already be at work.
     const fail = (error: unknown) => {

@@ -53,5 +53,7 @@ export interface Dialect {
   isKnownOrigin(origin: string): Promise<boolean>
   /** What a worker thread opens to read this database; null when it cannot (in-memory SQLite). */
   readerSpec(): ReaderSpec | null
+  /** One trivial query, answered when the database is reachable. */
+  ping(): Promise<void>
   close(): Promise<void>
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_DATABASE_TIMEOUT_MS, guarded } from './availability.ts'
 import { openPostgres, openPostgresReader } from './postgres.ts'
 import { openSqlite, openSqliteReader } from './sqlite.ts'
 import type { ReaderSpec, Store } from './store.ts'
@@ -7,12 +8,20 @@ export interface OpenOptions {
   poolSize?: number
   /** SQLite's `synchronous` setting. */
   synchronous?: 'NORMAL' | 'FULL'
+  /** How long a request waits for PostgreSQL before it is refused as unavailable (HEED_DATABASE_TIMEOUT_MS). */
+  timeoutMs?: number
 }
 
-/** Opens and migrates the database DATABASE_URL names: `postgres://…` or a SQLite file. */
+/**
+ * Opens and migrates the database DATABASE_URL names: `postgres://…` or a SQLite file. Every
+ * call on the store it gives answers within the bound or fails with DatabaseUnavailable.
+ */
 export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
-  if (/^postgres(ql)?:\/\//.test(url)) return openPostgres(url, options)
-  return openSqlite(url, options.synchronous ? { synchronous: options.synchronous } : {})
+  if (/^postgres(ql)?:\/\//.test(url)) {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS
+    return guarded(await openPostgres(url, { ...options, timeoutMs }), timeoutMs)
+  }
+  return guarded(openSqlite(url, options.synchronous ? { synchronous: options.synchronous } : {}), null)
 }
 
 /**
@@ -20,5 +29,5 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
  * the batch worker thread's (read-only on SQLite, a pool of 2 on PostgreSQL).
  */
 export function openReader(spec: ReaderSpec): Store {
-  return 'sqlite' in spec ? openSqliteReader(spec.sqlite) : openPostgresReader(spec.postgres, 2)
+  return 'sqlite' in spec ? guarded(openSqliteReader(spec.sqlite), null) : guarded(openPostgresReader(spec.postgres, 2, spec.timeoutMs), spec.timeoutMs)
 }

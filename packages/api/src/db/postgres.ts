@@ -16,6 +16,7 @@ import {
   type ReserveOutcome,
 } from './common.ts'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
+import { DEFAULT_DATABASE_TIMEOUT_MS } from './availability.ts'
 import { Repository } from './repository.ts'
 import * as schema from './schema.pg.ts'
 import type { DecisionData, DispatchRequest, ReserveResult } from './store.ts'
@@ -28,6 +29,8 @@ const LOCK_NAMESPACE = 0x48454544 // "HEED"
 export interface PostgresOptions {
   /** Connections in this process's pool. */
   poolSize?: number
+  /** How long a request waits for the database (see availability.ts); connecting gives up sooner or at the same time. */
+  timeoutMs?: number
 }
 
 /**
@@ -43,17 +46,30 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
   } finally {
     await migrator.end({ timeout: 5 })
   }
-  return openPostgresReader(url, options.poolSize ?? 10)
+  return openPostgresReader(url, options.poolSize ?? 10, options.timeoutMs ?? DEFAULT_DATABASE_TIMEOUT_MS)
 }
 
 /** A store on an already migrated database: the batch worker thread's, with a pool of its own. */
-export function openPostgresReader(url: string, poolSize: number): Repository {
+export function openPostgresReader(url: string, poolSize: number, timeoutMs: number): Repository {
   const client = postgres(url, {
     max: poolSize,
     onnotice: () => {},
-    connection: { application_name: 'heed' },
+    // A database that does not accept the connection within the bound is unreachable.
+    connect_timeout: timeoutMs / 1000,
+    // After a failed connection the next attempt comes within half a second, however many
+    // failed before (postgres.js's default grows to 20 s): when the database returns,
+    // requests succeed again within a second.
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5),
+    connection: {
+      application_name: 'heed',
+      // No statement of Heed's outlives twice the bound a request waits for it, and no
+      // transaction whose process went quiet (a partition) keeps its row locks from the
+      // other processes for longer than that either.
+      statement_timeout: 2 * timeoutMs,
+      idle_in_transaction_session_timeout: 2 * timeoutMs,
+    },
   })
-  return new Repository(new PostgresDialect(client, url))
+  return new Repository(new PostgresDialect(client, url, timeoutMs))
 }
 
 const jsonList = (values: readonly string[]) => JSON.stringify([...new Set(values)])
@@ -65,7 +81,7 @@ const MAX_GROUP = 256
 type PriorRow = PriorDispatch & { message_id: string }
 
 /** The dispatches recorded under these messageIds. */
-const recordedUnder = (c: postgres.ReservedSql, tenantId: string, messageIds: readonly string[]) =>
+const recordedUnder = (c: postgres.Sql | postgres.TransactionSql, tenantId: string, messageIds: readonly string[]) =>
   c<PriorRow[]>`
     SELECT message_id, subscriber_id, topic, channel, decision FROM dispatches
     WHERE tenant_id = ${tenantId} AND message_id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList(messageIds)}::jsonb)))`
@@ -84,10 +100,12 @@ class PostgresDialect implements Dialect {
   readonly tables = schema
   readonly #client: postgres.Sql
   readonly #url: string
+  readonly #timeoutMs: number
 
-  constructor(client: postgres.Sql, url: string) {
+  constructor(client: postgres.Sql, url: string, timeoutMs: number) {
     this.#client = client
     this.#url = url
+    this.#timeoutMs = timeoutMs
     this.db = drizzle(client, { schema })
   }
 
@@ -96,7 +114,11 @@ class PostgresDialect implements Dialect {
   }
 
   readerSpec() {
-    return { postgres: this.#url }
+    return { postgres: this.#url, timeoutMs: this.#timeoutMs }
+  }
+
+  async ping() {
+    await this.#client`SELECT 1`
   }
 
   async close() {
@@ -161,18 +183,22 @@ class PostgresDialect implements Dialect {
   /**
    * Check-and-reserve with group commit. A tenant's reserves that arrive in the same turn of
    * the event loop, or while its previous group is at work, share one transaction on one
-   * connection, in two round trips:
+   * connection, in four round trips:
    *
-   * 1. BEGIN, the row locks of all their subscribers (in id order, so groups never deadlock),
-   *    the messageId lookup and the decision read, sent together. PostgreSQL still runs them
-   *    one after another: every read starts after the locks are held.
-   * 2. Each reserve is decided in arrival order, seeing the ones before it (a dispatch recorded
+   * 1. BEGIN.
+   * 2. The row locks of all their subscribers (in id order, so groups never deadlock), the
+   *    messageId lookup and the decision read, sent together. PostgreSQL still runs them one
+   *    after another: every read starts after the locks are held.
+   * 3. Each reserve is decided in arrival order, seeing the ones before it (a dispatch recorded
    *    for a subscriber counts against the caps of the next reserve of that subscriber; a
-   *    repeated messageId replays or conflicts). Then one INSERT of the recorded dispatches and
-   *    COMMIT, sent together.
+   *    repeated messageId replays or conflicts). Then one INSERT of the recorded dispatches.
+   * 4. COMMIT.
    *
-   * Every answer waits for COMMIT, and a failed statement fails the whole group with nothing
-   * recorded.
+   * Every answer waits for COMMIT, and a failed statement or a lost connection fails the whole
+   * group with nothing recorded. (BEGIN and COMMIT used to ride along with the statements
+   * around them on a connection taken with `reserve()`; postgres.js loses track of such a
+   * connection when it drops, which left a process without connections after a database
+   * restart. `begin()` hands a dropped connection back to the pool; see docs/performance.md.)
    */
   reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult> {
     return new Promise((resolve, reject) => {
@@ -199,10 +225,19 @@ class PostgresDialect implements Dialect {
     const group = waiting.splice(0, MAX_GROUP)
     if (waiting.length === 0) this.#pendingReserves.delete(tenantId)
     this.#reserving.add(tenantId)
-    void this.#reserveGroup(tenantId, group).finally(() => {
+    // A group that outlives the bound (its connection gone quiet) no longer holds back the
+    // next: its callers have been answered 503 by then, and row locks keep groups of the same
+    // subscribers apart whatever runs at once.
+    let done = false
+    const next = () => {
+      if (done) return
+      done = true
+      clearTimeout(timer)
       this.#reserving.delete(tenantId)
       this.#flushReserves(tenantId)
-    })
+    }
+    const timer = setTimeout(next, this.#timeoutMs)
+    void this.#reserveGroup(tenantId, group).finally(next)
   }
 
   async #reserveGroup(tenantId: string, group: readonly PendingReserve[]) {
@@ -211,75 +246,63 @@ class PostgresDialect implements Dialect {
     const messageIds = group.map((p) => p.req.messageId)
     const since = Math.min(...group.map((p) => p.req.at)) - HISTORY_LOOKBACK_MS
     const outcomes: ReserveOutcome[] = []
-    const c = await this.#client.reserve().catch((error: unknown) => {
-      for (const p of group) p.reject(error)
-      return null
-    })
-    if (!c) return
-    let open = true
+    const inserts: Array<[string, string, string, string, number, boolean, Decision]> = []
+    let missing = new Set<string>()
     try {
-      // postgres.js sends a query when it is first awaited or executed: `execute()` fixes the
-      // order, so the reads go out behind the locks.
-      const begun = c`BEGIN`.execute()
-      const locked = c`
-        SELECT 1 FROM subscribers
-        WHERE tenant_id = ${tenantId} AND id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList(subscriberIds)}::jsonb)))
-        ORDER BY id FOR UPDATE`.execute()
-      const earlier = recordedUnder(c, tenantId, messageIds).execute()
-      const [, , priors, data] = await Promise.all([begun, locked, earlier, this.#decisionData(c, tenantId, subscriberIds, topicKeys, since)])
+      // `begin` sends BEGIN, runs the body on one connection and sends COMMIT (ROLLBACK when
+      // the body throws); a connection lost on the way rejects it. postgres.js sends a query
+      // when it is first awaited or executed: `execute()` fixes the order, so the reads go out
+      // behind the locks, together.
+      await this.#client.begin(async (tx) => {
+        const locked = tx`
+          SELECT 1 FROM subscribers
+          WHERE tenant_id = ${tenantId} AND id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList(subscriberIds)}::jsonb)))
+          ORDER BY id FOR UPDATE`.execute()
+        const earlier = recordedUnder(tx, tenantId, messageIds).execute()
+        const [, priors, data] = await Promise.all([locked, earlier, this.#decisionData(tx, tenantId, subscriberIds, topicKeys, since)])
 
-      const recorded = new Map<string, PriorDispatch>(priors.map((r) => [r.message_id, r]))
-      const inserts: Array<[string, string, string, string, number, boolean, Decision]> = []
-      for (const { req, decide } of group) {
-        const prior = recorded.get(req.messageId)
-        if (prior) {
-          outcomes.push({ ok: true, value: replayOrConflict(prior, req) })
-          continue
+        const recorded = new Map<string, PriorDispatch>(priors.map((r) => [r.message_id, r]))
+        for (const { req, decide } of group) {
+          const prior = recorded.get(req.messageId)
+          if (prior) {
+            outcomes.push({ ok: true, value: replayOrConflict(prior, req) })
+            continue
+          }
+          let decision: Decision
+          try {
+            decision = decide(data)
+          } catch (error) {
+            outcomes.push({ ok: false, error })
+            continue
+          }
+          if (!recordsDispatch(decision, req.enforce)) {
+            outcomes.push({ ok: true, value: { kind: 'refused', decision } })
+            continue
+          }
+          recorded.set(req.messageId, { subscriber_id: req.subscriberId, topic: req.topic, channel: req.channel, decision })
+          inserts.push([req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce, decision])
+          // The next reserves of this subscriber see it; the engine decides whether it counts.
+          const history = data.history.get(req.subscriberId)
+          const dispatch = { topic: req.topic, channel: req.channel, at: req.at }
+          if (history) history.push(dispatch)
+          else data.history.set(req.subscriberId, [dispatch])
+          outcomes.push({ ok: true, value: { kind: 'recorded', decision } })
         }
-        let decision: Decision
-        try {
-          decision = decide(data)
-        } catch (error) {
-          outcomes.push({ ok: false, error })
-          continue
-        }
-        if (!recordsDispatch(decision, req.enforce)) {
-          outcomes.push({ ok: true, value: { kind: 'refused', decision } })
-          continue
-        }
-        recorded.set(req.messageId, { subscriber_id: req.subscriberId, topic: req.topic, channel: req.channel, decision })
-        inserts.push([req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce, decision])
-        // The next reserves of this subscriber see it; the engine decides whether it counts.
-        const history = data.history.get(req.subscriberId)
-        const dispatch = { topic: req.topic, channel: req.channel, at: req.at }
-        if (history) history.push(dispatch)
-        else data.history.set(req.subscriberId, [dispatch])
-        outcomes.push({ ok: true, value: { kind: 'recorded', decision } })
-      }
-
-      let missing = new Set<string>()
-      if (inserts.length === 0) await c`COMMIT`
-      else {
-        const insert = c<{ message_id: string }[]>`
+        if (inserts.length === 0) return
+        const inserted = await tx<{ message_id: string }[]>`
           INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
           SELECT ${tenantId}, r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint, (r->>5)::boolean, r->6, ${Date.now()}
           FROM jsonb_array_elements(${JSON.stringify(inserts)}::jsonb) AS r
-          ON CONFLICT DO NOTHING RETURNING message_id`.execute()
-        const [inserted] = await Promise.all([insert, c`COMMIT`.execute()])
+          ON CONFLICT DO NOTHING RETURNING message_id`
         missing = new Set(inserts.map((r) => r[3]))
         for (const r of inserted) missing.delete(r.message_id)
-      }
-      open = false
-      if (missing.size > 0) await this.#answerTheirs(c, tenantId, group, outcomes, missing)
+      })
     } catch (error) {
-      // A failed statement aborts the transaction, and a COMMIT sent behind it rolls it back;
-      // ROLLBACK covers the rest (a harmless notice when nothing is open).
-      if (open) await c`ROLLBACK`.catch(() => {})
-      c.release()
+      // Nothing of the group is committed: every reserve in it fails.
       for (const p of group) p.reject(error)
       return
     }
-    c.release()
+    if (missing.size > 0) await this.#answerTheirs(tenantId, group, outcomes, missing)
     settle(group, outcomes)
   }
 
@@ -287,14 +310,14 @@ class PostgresDialect implements Dialect {
    * The reserves whose INSERT found their messageId taken: another process committed it
    * first. They answer with what it recorded: a replay when it is the same dispatch.
    */
-  async #answerTheirs(c: postgres.ReservedSql, tenantId: string, group: readonly PendingReserve[], outcomes: ReserveOutcome[], missing: ReadonlySet<string>) {
+  async #answerTheirs(tenantId: string, group: readonly PendingReserve[], outcomes: ReserveOutcome[], missing: ReadonlySet<string>) {
     // Those recorded here, and those of the group that replayed or conflicted with them.
     const mine = (req: DispatchRequest, i: number) => {
       const o = outcomes[i]!
       return o.ok && o.value.kind !== 'refused' && missing.has(req.messageId)
     }
     try {
-      const theirs = await recordedUnder(c, tenantId, [...missing])
+      const theirs = await recordedUnder(this.#client, tenantId, [...missing])
       const byMessage = new Map(theirs.map((r) => [r.message_id, r]))
       group.forEach(({ req }, i) => {
         if (!mine(req, i)) return

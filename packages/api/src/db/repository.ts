@@ -71,6 +71,10 @@ export class Repository implements Store {
     return this.#d.close()
   }
 
+  ping() {
+    return this.#d.ping()
+  }
+
   createTenant(tenant: TenantRecord, key: NewApiKey) {
     const { tenants, apiKeys } = this.#t
     return this.#d.transaction(function* (db) {

@@ -136,6 +136,10 @@ class SqliteDialect implements Dialect {
     return this.#sqlite
   }
 
+  async ping() {
+    this.#sqlite.prepare('SELECT 1').get()
+  }
+
   readerSpec() {
     return this.#file === null ? null : { sqlite: this.#file }
   }

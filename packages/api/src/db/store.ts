@@ -108,7 +108,7 @@ export interface DecisionData {
 }
 
 /** A serialisable description of a database another thread can open for reading (`openReader` in db/open.ts). */
-export type ReaderSpec = { sqlite: string } | { postgres: string }
+export type ReaderSpec = { sqlite: string } | { postgres: string; timeoutMs: number }
 
 export interface DispatchRequest {
   subscriberId: string
@@ -133,6 +133,8 @@ export interface Store {
   close(): Promise<void>
   /** What the batch worker thread opens to read this database; null when it cannot (in-memory SQLite). */
   readerSpec(): ReaderSpec | null
+  /** Resolves once the database has answered a trivial query: readiness. */
+  ping(): Promise<void>
 
   createTenant(tenant: TenantRecord, key: NewApiKey): Promise<boolean>
   getTenant(id: string): Promise<TenantRecord | null>

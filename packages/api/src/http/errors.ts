@@ -2,6 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { z } from 'zod'
+import { unavailableReason } from '../db/availability.ts'
 
 /** Every error the API answers with, mapped to its HTTP status. */
 export const ERROR_CODES = {
@@ -73,8 +74,33 @@ export function validationError(error: { issues: readonly z.core.$ZodIssue[] }, 
   return new ApiError('validation', detail, { errors })
 }
 
+/** Seconds a client is told to wait before retrying while the database is unavailable. */
+const UNAVAILABLE_RETRY_S = 1
+
+/** 503 with Retry-After: the database cannot answer now; nothing was changed. */
+export function databaseUnavailable(): ApiError {
+  return new ApiError('unavailable', 'the database is unavailable; nothing was changed. Try again shortly', {
+    headers: { 'Retry-After': String(UNAVAILABLE_RETRY_S) },
+  })
+}
+
+/** Logs a database outage once when it starts, then at most every 10 s with the count since. */
+const outageLog = { last: 0, since: 0 }
+function logUnavailable(reason: string) {
+  const now = Date.now()
+  if (now - outageLog.last < 10_000) return void outageLog.since++
+  console.error(`database unavailable: ${reason}${outageLog.since > 0 ? ` (${outageLog.since} more requests refused since the last report)` : ''}`)
+  outageLog.last = now
+  outageLog.since = 0
+}
+
 export const onError: ErrorHandler = (err, c) => {
   if (err instanceof ApiError) return problem(c, err)
+  const unavailable = unavailableReason(err)
+  if (unavailable) {
+    logUnavailable(unavailable)
+    return problem(c, databaseUnavailable())
+  }
   if (err instanceof HTTPException) {
     // Hono's own exceptions: body limit, malformed JSON from the validator, etc.
     if (err.status === 413) return problem(c, new ApiError('payload_too_large', 'the request body is too large'))
