@@ -3,6 +3,7 @@ import { inThreadBatches } from './checks/batch.ts'
 import type { Deps, Env } from './env.ts'
 import { notFound, onError } from './http/errors.ts'
 import { bodyLimit } from './http/body-limit.ts'
+import { deadline } from './http/deadline.ts'
 import { jsonOnly } from './http/json.ts'
 import { wellFormedPath } from './http/path.ts'
 import { admin } from './tenants/admin.routes.ts'
@@ -46,8 +47,10 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
     await next()
   })
   app.use('*', wellFormedPath())
+  // On PostgreSQL every request is answered within HEED_DATABASE_TIMEOUT_MS.
+  app.use('*', deadline(full.store.dialect === 'postgres' ? full.config.HEED_DATABASE_TIMEOUT_MS : null))
 
-  app.route('/', healthRoutes(options.isDraining ?? (() => false)))
+  app.route('/', healthRoutes(full.store, options.isDraining ?? (() => false)))
 
   // Nothing needs more than 256 KiB but the batch check, which declares its own limit (and
   // that it reads its body as bytes) at its route.

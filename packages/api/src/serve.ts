@@ -3,7 +3,7 @@ import { dirname } from 'node:path'
 import { serve } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createApp, type Env } from './app.ts'
-import { batchDecider } from './checks/batch-worker.ts'
+import { BatchWorker, batchDecider } from './checks/batch-worker.ts'
 import { demoFilePath, loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
@@ -27,6 +27,8 @@ export async function serveHeed(options: ServeOptions = {}) {
 
   let draining = false
   const batches = batchDecider(store)
+  // The batch thread loads and connects while nothing waits for it, not on the first batch.
+  if (batches instanceof BatchWorker) batches.warm()
   const app = createApp({ store, config, batches }, { isDraining: () => draining })
   options.extend?.(app)
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {

@@ -30,7 +30,7 @@ export function batchDecider(store: Store): BatchDecider {
   return reader ? new BatchWorker(reader) : inThreadBatches(store)
 }
 
-/** One worker thread, started on the first batch and again after it dies. */
+/** One worker thread, started by `warm()` or on the first batch, and again after it dies. */
 export class BatchWorker implements BatchDecider {
   /** The database the batch thread opens for itself. */
   readonly #database: ReaderSpec
@@ -50,6 +50,11 @@ export class BatchWorker implements BatchDecider {
       this.#pending.set(id, { worker, resolve, reject })
       worker.postMessage({ id, tenant, body, now } satisfies BatchRequest, [body])
     })
+  }
+
+  /** Starts the thread now rather than on the first batch (the server does, at boot). */
+  warm() {
+    this.#worker ??= this.#start()
   }
 
   async close() {

@@ -48,47 +48,144 @@ export function unavailableReason(error: unknown): string | null {
 }
 
 /**
+ * Whether the reason says the database cannot be reached at all (a lost, refused or silent
+ * connection, a server shutting down or full of connections), rather than refusing this one
+ * statement (a full disk, a read-only standby, a timed-out statement): only the first makes
+ * every call fail at once until the database answers again.
+ */
+function meansUnreachable(reason: string): boolean {
+  return DRIVER_CODES.has(reason) || SOCKET_CODES.has(reason) || /^SQLSTATE (08|57P0[123]|53300)/.test(reason) || reason.startsWith(NO_ANSWER)
+}
+
+const NO_ANSWER = 'no answer within'
+/** How often an unreachable database is asked again. */
+const PROBE_INTERVAL_MS = 200
+/** A call still waiting after this long makes the breaker ask whether the database answers. */
+const SUSPECT_AFTER_MS = 500
+/** How long the probe's trivial query, on a connection of its own, may take. */
+const PROBE_TIMEOUT_MS = 500
+
+/**
+ * Fails calls fast while the database is known to be unreachable. A call that fails for want
+ * of a connection, or is still waiting after half a second, starts a probe: one trivial query
+ * on a connection of its own (so a long queue in the pool does not count), given half a
+ * second. Calls go on as usual meanwhile, so one dropped connection of a healthy database
+ * costs nothing. If the probe fails too, the breaker opens: every call fails at once, with
+ * nothing more queued in the driver, and the probe is repeated every 200 ms; the first that
+ * succeeds closes it.
+ */
+class Breaker {
+  readonly #ping: () => Promise<void>
+  #open = false
+  #probing = false
+  #stopped = false
+
+  constructor(ping: () => Promise<void>) {
+    this.#ping = ping
+  }
+
+  get open() {
+    return this.#open
+  }
+
+  suspect() {
+    if (!this.#probing && !this.#stopped) void this.#probe()
+  }
+
+  stop() {
+    this.#stopped = true
+  }
+
+  async #probe() {
+    this.#probing = true
+    try {
+      while (!this.#stopped) {
+        const answered = await bounded(this.#ping(), PROBE_TIMEOUT_MS).then(
+          () => true,
+          () => false,
+        )
+        this.#open = !answered
+        if (answered) return
+        await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS).unref())
+      }
+    } finally {
+      this.#probing = false
+    }
+  }
+}
+
+/**
  * The store every caller uses: each call that returns a promise settles within `timeoutMs`
  * (when given) or fails with DatabaseUnavailable, and a driver error that means the database
- * cannot answer becomes DatabaseUnavailable too. The work itself is not abandoned when the
- * bound passes: a write may still commit, which is why a retry with the same messageId finds
- * it. Synchronous members (dialect, readerSpec) and `close` pass through unbounded.
+ * cannot answer becomes DatabaseUnavailable too. While the database is known to be unreachable
+ * (see Breaker), calls fail at once. The work itself is not abandoned when the bound passes:
+ * a write may still commit, which is why a retry with the same messageId finds it.
+ * Synchronous members (dialect, readerSpec) and `close` pass through unbounded.
  *
- * SQLite needs no deadline: its calls finish before they return (waiting on a lock at most
- * busy_timeout); only its errors are translated.
+ * SQLite needs no deadline and no breaker: its calls finish before they return (waiting on a
+ * lock at most busy_timeout); only its errors are translated.
  */
 export function guarded<S extends Store>(store: S, timeoutMs: number | null): S {
+  if (timeoutMs === null) return wrapMethods(store, (call) => settled(call(), null))
+  const breaker = new Breaker(() => store.ping())
+  return wrapMethods(store, (call, prop) => {
+    if (prop === 'close') {
+      breaker.stop()
+      return call()
+    }
+    if (breaker.open) return Promise.reject(new DatabaseUnavailable('unreachable; asking again every 200 ms'))
+    const result = call()
+    if (!(result instanceof Promise)) return result
+    const slow = setTimeout(() => breaker.suspect(), SUSPECT_AFTER_MS)
+    const answer = bounded(result, timeoutMs)
+    answer.then(
+      () => clearTimeout(slow),
+      (error: unknown) => {
+        clearTimeout(slow)
+        if (error instanceof DatabaseUnavailable && meansUnreachable(error.reason)) breaker.suspect()
+      },
+    )
+    return answer
+  })
+}
+
+/** What a call returned: a promise bounded and with its error translated, anything else as is. */
+function settled(result: unknown, timeoutMs: number | null): unknown {
+  return result instanceof Promise ? bounded(result, timeoutMs) : result
+}
+
+/** `store` with every method call made through `around`; a synchronous throw is translated. */
+function wrapMethods<S extends Store>(store: S, around: (call: () => unknown, prop: PropertyKey) => unknown): S {
   const methods = new Map<PropertyKey, unknown>()
   return new Proxy(store, {
     get(target, prop) {
       const known = methods.get(prop)
       if (known) return known
       // Methods only: a getter such as `raw` hands over what it holds, callable or not.
-      const method = methodOf(target, prop)
-      if (!method) return Reflect.get(target, prop, target)
-      const fn = (...args: unknown[]) => {
-        let result: unknown
-        try {
-          result = method.apply(target, args)
-        } catch (error) {
-          throw translate(error)
-        }
-        // Closing may take its time: it waits for queries in flight.
-        return result instanceof Promise && prop !== 'close' ? bounded(result, timeoutMs) : result
-      }
+      if (!isMethod(target, prop)) return Reflect.get(target, prop, target)
+      // Read through the target, which may itself be a wrapped store.
+      const method = Reflect.get(target, prop, target) as (...args: unknown[]) => unknown
+      const fn = (...args: unknown[]) =>
+        around(() => {
+          try {
+            return method.apply(target, args)
+          } catch (error) {
+            throw translate(error)
+          }
+        }, prop)
       methods.set(prop, fn)
       return fn
     },
   })
 }
 
-/** The function a data property of `object` or its prototypes holds under `prop`, if any. */
-function methodOf(object: object, prop: PropertyKey): ((...args: unknown[]) => unknown) | null {
+/** True when `prop` of `object` or its prototypes is a data property holding a function. */
+function isMethod(object: object, prop: PropertyKey): boolean {
   for (let o: object | null = object; o; o = Object.getPrototypeOf(o) as object | null) {
     const descriptor = Object.getOwnPropertyDescriptor(o, prop)
-    if (descriptor) return typeof descriptor.value === 'function' ? (descriptor.value as (...args: unknown[]) => unknown) : null
+    if (descriptor) return typeof descriptor.value === 'function'
   }
-  return null
+  return false
 }
 
 function translate(error: unknown): unknown {
@@ -100,7 +197,7 @@ function translate(error: unknown): unknown {
 function bounded<T>(work: Promise<T>, timeoutMs: number | null): Promise<T> {
   if (timeoutMs === null) return work.catch((error: unknown) => Promise.reject(translate(error)))
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DatabaseUnavailable(`no answer within ${timeoutMs} ms`)), timeoutMs)
+    const timer = setTimeout(() => reject(new DatabaseUnavailable(`${NO_ANSWER} ${timeoutMs} ms`)), timeoutMs)
     work.then(
       (value) => {
         clearTimeout(timer)

@@ -215,6 +215,8 @@ export interface PendingReserve {
   decide: (data: DecisionData) => Decision
   resolve: (result: ReserveResult) => void
   reject: (error: unknown) => void
+  /** performance.now() after which its caller no longer waits (PostgreSQL). */
+  until?: number
 }
 
 export type ReserveOutcome = { ok: true; value: ReserveResult } | { ok: false; error: unknown }

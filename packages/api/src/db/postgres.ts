@@ -16,7 +16,7 @@ import {
   type ReserveOutcome,
 } from './common.ts'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
-import { DEFAULT_DATABASE_TIMEOUT_MS } from './availability.ts'
+import { DatabaseUnavailable, DEFAULT_DATABASE_TIMEOUT_MS } from './availability.ts'
 import { Repository } from './repository.ts'
 import * as schema from './schema.pg.ts'
 import type { DecisionData, DispatchRequest, ReserveResult } from './store.ts'
@@ -51,7 +51,11 @@ export async function openPostgres(url: string, options: PostgresOptions = {}): 
 
 /** A store on an already migrated database: the batch worker thread's, with a pool of its own. */
 export function openPostgresReader(url: string, poolSize: number, timeoutMs: number): Repository {
-  const client = postgres(url, {
+  return new Repository(new PostgresDialect(connect(url, poolSize, timeoutMs), url, timeoutMs))
+}
+
+function connect(url: string, poolSize: number, timeoutMs: number, name = 'heed') {
+  return postgres(url, {
     max: poolSize,
     onnotice: () => {},
     // A database that does not accept the connection within the bound is unreachable.
@@ -61,7 +65,7 @@ export function openPostgresReader(url: string, poolSize: number, timeoutMs: num
     // requests succeed again within a second.
     backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5),
     connection: {
-      application_name: 'heed',
+      application_name: name,
       // No statement of Heed's outlives twice the bound a request waits for it, and no
       // transaction whose process went quiet (a partition) keeps its row locks from the
       // other processes for longer than that either.
@@ -69,7 +73,6 @@ export function openPostgresReader(url: string, poolSize: number, timeoutMs: num
       idle_in_transaction_session_timeout: 2 * timeoutMs,
     },
   })
-  return new Repository(new PostgresDialect(client, url, timeoutMs))
 }
 
 const jsonList = (values: readonly string[]) => JSON.stringify([...new Set(values)])
@@ -117,12 +120,16 @@ class PostgresDialect implements Dialect {
     return { postgres: this.#url, timeoutMs: this.#timeoutMs }
   }
 
+  /** A connection of its own, so the answer says whether PostgreSQL answers, not how long the pool's queue is. */
+  #pinger: postgres.Sql | null = null
+
   async ping() {
-    await this.#client`SELECT 1`
+    this.#pinger ??= connect(this.#url, 1, this.#timeoutMs, 'heed-probe')
+    await this.#pinger`SELECT 1`
   }
 
   async close() {
-    await this.#client.end({ timeout: 5 })
+    await Promise.all([this.#client.end({ timeout: 5 }), this.#pinger?.end({ timeout: 1 })])
   }
 
   transaction<T>(body: (db: Db) => Steps<T>): Promise<T> {
@@ -204,7 +211,7 @@ class PostgresDialect implements Dialect {
     return new Promise((resolve, reject) => {
       let waiting = this.#pendingReserves.get(tenantId)
       if (!waiting) this.#pendingReserves.set(tenantId, (waiting = []))
-      waiting.push({ req, decide, resolve, reject })
+      waiting.push({ req, decide, resolve, reject, until: performance.now() + this.#timeoutMs })
       if (waiting.length === 1 && !this.#reserving.has(tenantId)) setImmediate(() => this.#flushReserves(tenantId))
     })
   }
@@ -219,11 +226,18 @@ class PostgresDialect implements Dialect {
    * work: then they wait for it and go in the next, larger group. (One group at a time per
    * tenant measured best: groups of the same subscribers only queue for each other's locks.)
    */
-  #flushReserves(tenantId: string) {
+  #flushReserves(tenantId: string): void {
     const waiting = this.#pendingReserves.get(tenantId)
     if (!waiting || this.#reserving.has(tenantId)) return
-    const group = waiting.splice(0, MAX_GROUP)
+    // Reserves whose caller has been answered 503 by now are not recorded after the fact.
+    const now = performance.now()
+    const group = waiting.splice(0, MAX_GROUP).filter((p) => {
+      if ((p.until ?? Infinity) > now) return true
+      p.reject(new DatabaseUnavailable(`no answer within ${this.#timeoutMs} ms`))
+      return false
+    })
     if (waiting.length === 0) this.#pendingReserves.delete(tenantId)
+    if (group.length === 0) return this.#flushReserves(tenantId)
     this.#reserving.add(tenantId)
     // A group that outlives the bound (its connection gone quiet) no longer holds back the
     // next: its callers have been answered 503 by then, and row locks keep groups of the same

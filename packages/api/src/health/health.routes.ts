@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Env } from '../env.ts'
+import type { Store } from '../db/store.ts'
 import { declare, json, routes, SECURITY } from '../http/route.ts'
 import { Readiness } from './readiness.ts'
 
@@ -18,9 +19,9 @@ const liveness = z.object({ status: z.literal('ok') })
  * returns). `/healthz/live` is for process supervisors: 200 as long as the process answers,
  * database or not, so an outage never gets healthy processes restarted.
  */
-export function healthRoutes(isDraining: () => boolean) {
+export function healthRoutes(store: Store, isDraining: () => boolean) {
   const health = routes<Env>()
-  let probe: Readiness | null = null
+  const probe = new Readiness(store)
 
   declare(
     health,
@@ -39,7 +40,6 @@ export function healthRoutes(isDraining: () => boolean) {
     }),
     async (c) => {
       if (isDraining()) return c.json({ status: 'draining' as const }, 503, { 'Retry-After': String(RETRY_AFTER_S) })
-      probe ??= new Readiness(c.get('deps').store)
       if (await probe.databaseReachable()) return c.json({ status: 'ok' as const, database: 'reachable' as const }, 200)
       return c.json({ status: 'unavailable' as const, database: 'unreachable' as const }, 503, { 'Retry-After': String(RETRY_AFTER_S) })
     },

@@ -19,10 +19,23 @@ export class Readiness {
 
   databaseReachable(): boolean | Promise<boolean> {
     if (performance.now() - this.#checkedAt < this.#maxAgeMs) return this.#reachable
-    return (this.#probe ??= this.#store.ping().then(
-      () => this.#settle(true),
-      () => this.#settle(false),
-    ))
+    return (this.#probe ??= this.#ask())
+  }
+
+  /** The trivial query; a database that has not answered within a second is unreachable for a load balancer. */
+  async #ask(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000)
+    })
+    try {
+      await Promise.race([this.#store.ping(), late])
+      return this.#settle(true)
+    } catch {
+      return this.#settle(false)
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   #settle(reachable: boolean) {

@@ -126,11 +126,11 @@ export const PROBLEMS = {
   413: problem('The body is larger than this operation accepts.'),
   415: problem('The body is not JSON (`Content-Type: application/json`).'),
   429: problem('Too many requests; `Retry-After` says when to try again.'),
-  503: problem('Unavailable.'),
+  503: problem('Unavailable: the database does not answer, or cannot take a write now (nothing was changed), or the process is at a limit. Retry after `Retry-After` seconds; a reserve retried with the same `messageId` is counted once.'),
 } as const
 
-/** The usual error answers of a JSON operation behind an API key. */
-export const KEY_PROBLEMS = { 400: PROBLEMS[400], 401: PROBLEMS[401], 403: PROBLEMS[403] } as const
+/** The usual error answers of a JSON operation behind an API key (each reads the database: 503 while it does not answer). */
+export const KEY_PROBLEMS = { 400: PROBLEMS[400], 401: PROBLEMS[401], 403: PROBLEMS[403], 503: PROBLEMS[503] } as const
 
 /** A JSON answer. */
 export const json = <T extends z.ZodType>(description: string, schema: T) => ({ description, content: { 'application/json': { schema } } })
