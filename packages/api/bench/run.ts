@@ -419,7 +419,7 @@ async function main() {
       const checks = checkBodies(opts.subscribers, 7)
 
       const comparison = [
-        ...(has('hello') ? [{ ...base, path: '/healthz' }] : []),
+        ...(has('hello') ? [{ ...base, path: '/healthz/live' }] : []),
         ...(has('check') ? [{ ...base, path: '/v1/check', body: checks }] : []),
         ...(has('floor') ? [{ ...base, path: '/v1/floor', body: checks }] : []),
       ]
@@ -436,7 +436,7 @@ async function main() {
       const toHello = (r: LoadResult) => ({ ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN })
       if (has('hello')) {
         results.hello = helloCheckRuns.shift()!
-        assertStatuses('GET /healthz', results.hello, [200])
+        assertStatuses('GET /healthz/live', results.hello, [200])
       }
       if (has('check')) {
         const r = helloCheckRuns.shift()!
@@ -708,7 +708,7 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
     `p50 ${ms(x.p50)} ms, p99 ${ms(x.p99)} ms${x.serverCpuUs !== null ? `; server CPU ${int(x.serverCpuUs)} µs/req` : ''}${
       x.cores.database !== null && x.requests > 0 ? `, PostgreSQL ${int((x.cores.database * x.seconds * 1e6) / x.requests)} µs/req` : ''
     }`
-  if (r.hello) rows.push(['hello-world GET /healthz', `${int(r.hello.rps)} req/s; ${lat(r.hello)}`, '', ''])
+  if (r.hello) rows.push(['hello-world GET /healthz/live', `${int(r.hello.rps)} req/s; ${lat(r.hello)}`, '', ''])
   if (r.check) {
     rows.push(['single check POST /v1/check', `${int(r.check.rps)} req/s; ${lat(r.check)}`, '', ''])
     rows.push(['  check ÷ hello-world, req/s', `${(r.check.rpsRatio * 100).toFixed(0)} %`, ...(verdict('check requests/s') as [string, string])])

@@ -60,10 +60,10 @@ function connect(url: string, poolSize: number, timeoutMs: number, name = 'heed'
     onnotice: () => {},
     // A database that does not accept the connection within the bound is unreachable.
     connect_timeout: timeoutMs / 1000,
-    // After a failed connection the next attempt comes within half a second, however many
+    // After a failed connection the next attempt comes within 0.2 s, however many
     // failed before (postgres.js's default grows to 20 s): when the database returns,
     // requests succeed again within a second.
-    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.5),
+    backoff: (attempt: number) => Math.min(0.05 * 2 ** attempt, 0.2),
     connection: {
       application_name: name,
       // No statement of Heed's outlives twice the bound a request waits for it, and no
