@@ -55,15 +55,7 @@ export interface VerifiedToken {
   subscriber: SubscriberRecord
   jti: string
   expiresAt: number
-  /**
-   * False for a link that is correctly signed with a key not yet retired but has expired or
-   * was revoked (only with `stale: true`): it may still make Heed send less, nothing else.
-   */
-  live: boolean
 }
-
-/** How far past its expiry jose is told to accept a stale link (any link Heed can have issued). */
-const STALE_TOLERANCE_S = 1000 * 365 * 86_400
 
 /** The latest instant a JavaScript date can hold, ms. */
 const MAX_DATE_MS = 8.64e15
@@ -80,17 +72,11 @@ function isCanonical(token: string): boolean {
 }
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/**
- * The tenant and subscriber a token speaks for, or null for any refusal. With `stale: true`,
- * an expired or revoked link whose signature verifies with a key that has not been retired
- * is answered too, with `live: false` (F3: a correctly signed link, however old, can always
- * make Heed send less); a retired key's links are refused either way, so a leaked key cannot
- * unsubscribe anyone.
- */
+/** The tenant and subscriber a token speaks for, or null for any refusal. */
 export async function verifyToken(
   store: Store,
   token: string,
-  opts: { issuer: string; kind: TokenKind; now: number; stale?: boolean },
+  opts: { issuer: string; kind: TokenKind; now: number },
 ): Promise<VerifiedToken | null> {
   if (token.length > 4096 || !isCanonical(token)) return null
   let kid: unknown
@@ -113,8 +99,6 @@ export async function verifyToken(
       typ: TYP[opts.kind],
       requiredClaims: ['sub', 'tid', 'ver', 'jti', 'iat', 'exp'],
       currentDate: new Date(opts.now),
-      // A stale link's expiry is judged below, not refused here.
-      ...(opts.stale ? { clockTolerance: STALE_TOLERANCE_S } : {}),
     }))
   } catch {
     return null
@@ -124,13 +108,7 @@ export async function verifyToken(
   // at an instant a date can hold.
   if (typeof payload.aud !== 'string' || !(payload.iat! * 1000 <= opts.now + 60_000)) return null
   if (!Number.isSafeInteger(payload.exp) || payload.exp! * 1000 > MAX_DATE_MS) return null
-  const expiresAt = payload.exp! * 1000
   const [tenant, subscriber] = await Promise.all([store.getTenant(key.tenantId), store.getSubscriber(key.tenantId, payload.sub)])
-  if (!tenant || !subscriber) return null
-  // Heed never issues a version ahead of the subscriber's, nor a link older than the record
-  // (one issued before an erasure must not speak for a record re-created under the same id).
-  if (payload.ver > subscriber.linkVersion || payload.iat! * 1000 + 1000 <= subscriber.createdAt) return null
-  const live = subscriber.linkVersion === payload.ver && expiresAt > opts.now
-  if (!live && !opts.stale) return null
-  return { tenant, subscriber, jti: String(payload.jti), expiresAt, live }
+  if (!tenant || !subscriber || subscriber.linkVersion !== payload.ver) return null
+  return { tenant, subscriber, jti: String(payload.jti), expiresAt: (payload.exp ?? 0) * 1000 }
 }
