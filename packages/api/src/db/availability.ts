@@ -194,7 +194,11 @@ function translate(error: unknown): unknown {
   return reason ? new DatabaseUnavailable(reason, { cause: error }) : error
 }
 
-function bounded<T>(work: Promise<T>, timeoutMs: number | null): Promise<T> {
+/**
+ * `work`, failing with DatabaseUnavailable ("no answer within …") once `timeoutMs` pass
+ * (never, for null) and with its own error translated; the work itself goes on.
+ */
+export function bounded<T>(work: Promise<T>, timeoutMs: number | null): Promise<T> {
   if (timeoutMs === null) return work.catch((error: unknown) => Promise.reject(translate(error)))
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(() => reject(new DatabaseUnavailable(`${NO_ANSWER} ${timeoutMs} ms`)), timeoutMs)

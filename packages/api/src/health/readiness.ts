@@ -1,3 +1,4 @@
+import { bounded } from '../db/availability.ts'
 import type { Store } from '../db/store.ts'
 
 /**
@@ -24,17 +25,11 @@ export class Readiness {
 
   /** The trivial query; a database that has not answered within a second is unreachable for a load balancer. */
   async #ask(): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error('no answer within 1 s')), 1000)
-    })
     try {
-      await Promise.race([this.#store.ping(), late])
+      await bounded(this.#store.ping(), 1000)
       return this.#settle(true)
     } catch {
       return this.#settle(false)
-    } finally {
-      clearTimeout(timer)
     }
   }
 

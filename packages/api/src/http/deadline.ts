@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono'
-import { DatabaseUnavailable } from '../db/availability.ts'
+import { bounded } from '../db/availability.ts'
 import { declaredBody } from './route.ts'
 
 /**
@@ -15,16 +15,6 @@ import { declaredBody } from './route.ts'
 export function deadline(ms: number | null): MiddlewareHandler {
   return async function deadline(c, next) {
     if (ms === null || declaredBody(c)?.raw) return next()
-    let timer: NodeJS.Timeout | undefined
-    const expired = new Promise<true>((resolve) => {
-      timer = setTimeout(resolve, ms, true)
-    })
-    const done = next().then(() => false as const)
-    const timedOut = await Promise.race([done, expired])
-    clearTimeout(timer)
-    if (timedOut) {
-      done.catch(() => {})
-      throw new DatabaseUnavailable(`no answer within ${ms} ms`)
-    }
+    await bounded(next(), ms)
   }
 }

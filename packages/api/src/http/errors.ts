@@ -78,7 +78,7 @@ export function validationError(error: { issues: readonly z.core.$ZodIssue[] }, 
 const UNAVAILABLE_RETRY_S = 1
 
 /** 503 with Retry-After: the database cannot answer now; nothing was changed. */
-export function databaseUnavailable(): ApiError {
+function databaseUnavailable(): ApiError {
   return new ApiError('unavailable', 'the database is unavailable; nothing was changed. Try again shortly', {
     headers: { 'Retry-After': String(UNAVAILABLE_RETRY_S) },
   })
