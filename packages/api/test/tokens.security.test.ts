@@ -107,7 +107,6 @@ describe('link token attacks', () => {
     ['another kind (typ changed, correctly signed)', () => resign({ typ: 'heed-confirm+jwt' }, {})],
     ['plain "JWT" typ, correctly signed', () => resign({ typ: 'JWT' }, {})],
     ['no typ header, correctly signed', () => { const { typ: _t, ...rest } = header; return hmacSign(rest, payload, secret) }],
-    ['expired (exp in the past, correctly signed)', () => resign({}, { iat: T0 / 1000 - 100 * 86_400, exp: T0 / 1000 - 1 })],
     ['no exp claim, correctly signed', () => { const { exp: _e, ...rest } = payload; return hmacSign(header, rest, secret) }],
     ['no ver claim, correctly signed', () => { const { ver: _v, ...rest } = payload; return hmacSign(header, rest, secret) }],
     ['ver as a string, correctly signed', () => resign({}, { ver: String(payload.ver) })],
@@ -116,7 +115,6 @@ describe('link token attacks', () => {
     ['another audience, correctly signed', () => resign({}, { aud: 'heed:someone-else' })],
     ['a subscriber that does not exist, correctly signed', () => resign({}, { sub: 'nobody' })],
     ['the email as sub, correctly signed', () => resign({}, { sub: 'mia@example.com' })],
-    ['revoked (issued before revoke-links)', () => revoked],
     ['an erased subscriber', () => erased],
     ['an unknown kid, signed with the right secret', () => resign({ kid: 'sig_doesnotexist0000' }, {})],
     ['no kid, signed with the right secret', () => { const { kid: _k, ...rest } = header; return hmacSign(rest, payload, secret) }],
@@ -161,6 +159,18 @@ describe('link token attacks', () => {
     }
     const none = await h.raw('GET', '/v1/me')
     assert.equal(`${none.status} ${none.headers.get('content-type')} ${none.headers.get('www-authenticate')}\n${none.text}`, reference.me)
+  })
+
+  test('an expired or revoked link gets the same 401 on /v1/me and the same invalid-link page on /p; on /u only the old-link page (links.stale.test.ts)', async () => {
+    const expired = resign({}, { iat: T0 / 1000 - 100 * 86_400, exp: T0 / 1000 - 1 })
+    for (const [name, token] of [['expired', expired], ['revoked', revoked]] as const) {
+      const got = await answers(token)
+      assert.equal(got.me, reference.me, `${name}: GET /v1/me`)
+      assert.equal(got.p, reference.p, `${name}: GET /p/:token`)
+      assert.match(got.u, /^200 text\/html/, name)
+      assert.match(got.u, /This link is old/, name)
+      assert.doesNotMatch(got.u, /\/less|\/undo|\/p\//, name)
+    }
   })
 
   test('the refusal says nothing about why (no "expired", "signature", "revoked", "kid")', async () => {
@@ -225,7 +235,7 @@ describe('link expiry and revocation', () => {
     }
   })
 
-  test('revoke-links refuses every earlier link and new links issued afterwards work', async () => {
+  test('revoke-links refuses every earlier link (but for unsubscribing: links.stale.test.ts) and new links issued afterwards work', async () => {
     await putSubscriber(h, 'rv', {})
     const first = await mintLink(h, 'rv')
     const second = await mintLink(h, 'rv', { ttlSeconds: 3600 })
@@ -237,10 +247,10 @@ describe('link expiry and revocation', () => {
       const me = await getMe(h, old.token)
       assert.equal(me.status, 401)
       assert.equal(me.text, forged.text)
-      assert.equal((await bare(h, 'GET', `/u/${old.token}`)).status, 404)
-      assert.equal((await oneClick(h, old.token)).status, 404)
+      assert.equal((await bare(h, 'GET', `/p/${old.token}`)).status, 404)
+      assert.equal((await bare(h, 'POST', `/u/${old.token}/less`, 'choice=weekly', { 'content-type': 'application/x-www-form-urlencoded' })).status, 404)
     }
-    assert.equal((await h.req('GET', '/v1/subscribers/rv')).body.status, 'subscribed', 'a revoked link cannot unsubscribe')
+    assert.equal((await h.req('GET', '/v1/subscribers/rv')).body.status, 'subscribed', 'a revoked link changes nothing but by unsubscribing')
     const fresh = await mintLink(h, 'rv')
     assert.equal((await getMe(h, fresh.token)).status, 200)
     assert.equal((await bare(h, 'GET', `/u/${fresh.token}`)).status, 200)

@@ -23,6 +23,7 @@ export const toSubscriber = (r: SubscriberRow): SubscriberRecord => ({
   quietHours: r.quietHours,
   pausedUntil: r.pausedUntil,
   linkVersion: r.linkVersion,
+  linkFloor: r.linkFloor,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 })

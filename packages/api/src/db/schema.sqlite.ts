@@ -67,6 +67,12 @@ export const subscribers = sqliteTable(
     /** True when the subscriber or a topic of theirs has a cap, so checks know to read history. */
     hasCaps: integer('has_caps', { mode: 'boolean' }).notNull().default(false),
     linkVersion: integer('link_version').notNull().default(0),
+    /**
+     * The link version the record was created with: a link whose version lies between this and
+     * `linkVersion` was issued to this record (a stale link of it may still unsubscribe); one
+     * outside was issued to an earlier record under the same id, before an erasure.
+     */
+    linkFloor: integer('link_floor').notNull().default(0),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
     unsubscribedAt: integer('unsubscribed_at'),
@@ -150,4 +156,33 @@ export const suppressions = sqliteTable(
     createdAt: integer('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.hash] })],
+)
+
+/**
+ * Heed's own mail, written in the transaction that promises it and sent after it commits
+ * (mail/outbox.ts). A request for a new link is kept with the address it named until the
+ * sender resolves it; the address is cleared then, whether or not it belonged to anyone.
+ */
+export const mailOutbox = sqliteTable(
+  'mail_outbox',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    kind: text('kind', { enum: ['new-link'] }).notNull(),
+    /** The address a request named; null once resolved. */
+    address: text('address'),
+    subscriberId: text('subscriber_id'),
+    /** The language of the page the request came from, when the subscriber has none. */
+    locale: text('locale'),
+    createdAt: integer('created_at').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** A sender holds the row until then; another may take it after. */
+    claimedUntil: integer('claimed_until'),
+    attempts: integer('attempts').notNull().default(0),
+    doneAt: integer('done_at'),
+    /** sent | no-subscriber | duplicate | gave-up */
+    outcome: text('outcome'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('mail_outbox_due_idx').on(t.doneAt, t.nextAttemptAt), index('mail_outbox_subscriber_idx').on(t.tenantId, t.subscriberId, t.kind, t.createdAt)],
 )

@@ -55,6 +55,8 @@ export interface SubscriberRecord extends Preferences<number> {
   id: string
   email: string | null
   linkVersion: number
+  /** The version the record started at: links from `linkFloor` to `linkVersion` were issued to it. */
+  linkFloor: number
   createdAt: number
   updatedAt: number
 }

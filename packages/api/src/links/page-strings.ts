@@ -8,6 +8,8 @@ export interface PageStrings {
   sentTo: (email: string) => string
   unsubscribeAll: string
   unsubscribeAllHint: string
+  /** On the page of an expired or revoked link, which can only unsubscribe. */
+  staleLink: string
   lessInstead: string
   pauseMonth: string
   weekly: string
@@ -30,6 +32,7 @@ const en: PageStrings = {
   sentTo: (e) => `Messages are sent to ${e}.`,
   unsubscribeAll: 'Unsubscribe from all',
   unsubscribeAllHint: 'You will still get messages you need about your orders and account.',
+  staleLink: 'This link is old, so it can only unsubscribe you. To change your preferences, use the link in a recent message.',
   lessInstead: 'Or hear from us less',
   pauseMonth: 'Pause for a month',
   weekly: 'At most one a week',
@@ -52,6 +55,7 @@ const zhHans: PageStrings = {
   sentTo: (e) => `邮件发送至 ${e}。`,
   unsubscribeAll: '全部退订',
   unsubscribeAllHint: '您仍会收到与订单和账户有关的必要消息。',
+  staleLink: '此链接已过期，只能用于退订。如需更改偏好设置，请使用最近一封邮件中的链接。',
   lessInstead: '或者减少来信',
   pauseMonth: '暂停一个月',
   weekly: '每周最多一封',
@@ -74,6 +78,7 @@ const zhHant: PageStrings = {
   sentTo: (e) => `郵件寄送至 ${e}。`,
   unsubscribeAll: '全部取消訂閱',
   unsubscribeAllHint: '您仍會收到與訂單和帳戶有關的必要訊息。',
+  staleLink: '此連結已過期，只能用於取消訂閱。如需變更偏好設定，請使用最近一封郵件中的連結。',
   lessInstead: '或是減少來信',
   pauseMonth: '暫停一個月',
   weekly: '每週最多一封',
@@ -96,6 +101,7 @@ const et: PageStrings = {
   sentTo: (e) => `Kirjad saadetakse aadressile ${e}.`,
   unsubscribeAll: 'Loobu kõigist',
   unsubscribeAllHint: 'Tellimuste ja konto kohta vajalikke teateid saad ikka.',
+  staleLink: 'See link on vana: sellega saad ainult tellimusest loobuda. Eelistuste muutmiseks kasuta hiljutise kirja linki.',
   lessInstead: 'Või saa meilt kirju harvem',
   pauseMonth: 'Peata kuuks',
   weekly: 'Kõige rohkem üks nädalas',

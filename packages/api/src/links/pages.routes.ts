@@ -54,7 +54,7 @@ const tokenParam = z.object({
   token: z.string().openapi({ description: 'The link token from `POST /v1/links`.', example: 'eyJhbGciOiJIUzI1NiIsImtpZCI6InNpZ18xIn0.eyJzdWIiOiJjdXN0XzEwMDEifQ.c2lnbmF0dXJl' }),
 })
 const PAGE_NOTE =
-  ' An unknown, forged or expired link gets the same 404 page. Strict CSP, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; rate-limited per token.'
+  ' An unknown or forged link, one signed with a retired key, and an expired or revoked link anywhere but `/u/{token}` get the same 404 page. Strict CSP, `Referrer-Policy: no-referrer`, `Cache-Control: no-store`; rate-limited per token.'
 const htmlPage = (description: string) => ({
   description,
   content: { 'text/html': { schema: z.string().openapi({ example: '<!doctype html><html lang="en"><title>Unsubscribe from Acme Outdoor</title>…' }) } },
@@ -88,14 +88,14 @@ const unsubscribePageRoute = pageRoute(
   'get',
   '/u/{token}',
   'Unsubscribe page',
-  'A real `<form method="post">` button "Unsubscribe from all" (no script submits it) and "send me less instead" choices (pause a month, at most one a week, choose topics). A GET never changes anything: mail scanners fetch every link.',
+  'A real `<form method="post">` button "Unsubscribe from all" (no script submits it) and "send me less instead" choices (pause a month, at most one a week, choose topics). A GET never changes anything: mail scanners fetch every link. An expired or revoked link whose key is not retired gets the brand and the "Unsubscribe from all" button only, with a line saying the link is old: nothing of the subscriber is shown.',
 )
 
 const oneClick = pageRoute(
   'post',
   '/u/{token}',
   'One-click unsubscribe (RFC 8058)',
-  'What a mail client posts for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and the unsubscribe page’s own button: the body `List-Unsubscribe=One-Click` (urlencoded or multipart) unsubscribes from all and answers 200 with the page saying so; any other body changes nothing and shows the page. No redirect, no cookie, no CSRF token or Origin needed; idempotent.',
+  'What a mail client posts for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, and the unsubscribe page’s own button: the body `List-Unsubscribe=One-Click` (urlencoded or multipart) unsubscribes from all and answers 200 with the page saying so; any other body changes nothing and shows the page. No redirect, no cookie, no CSRF token or Origin needed; idempotent. An expired or revoked link unsubscribes too, as long as the key it was signed with is not retired (a correctly signed link, however old, can always make Heed send less); its page then says it is done and offers no Undo.',
   z.object({ 'List-Unsubscribe': z.literal('One-Click') }).openapi({ example: { 'List-Unsubscribe': 'One-Click' } }),
 )
 
@@ -119,12 +119,28 @@ export function pageRoutes(limiter: RateLimiter) {
 
   // `/*` also matches the bare `/u/:token`: one middleware, so each request counts once.
   pages.use('/:kind{[pu]}/:token/*', rateLimit({ limiter, token: (c) => c.req.param('token') ?? null }))
-  const withLink = async (c: Context<PageEnv>, token: string) => {
+  /** The link of the request; with `stale`, also an expired or revoked one (`live: false`), which may only unsubscribe. */
+  const withLink = async (c: Context<PageEnv>, token: string, stale = false) => {
     const { store, config, now } = c.get('deps')
-    const link = await verifyToken(store, token, { issuer: config.publicUrl, kind: 'link', now: now() })
+    const link = await verifyToken(store, token, { issuer: config.publicUrl, kind: 'link', now: now(), stale })
     c.set('link', link)
     return link
   }
+
+  /**
+   * The page of an expired or revoked link: the brand and the one thing it may still do,
+   * unsubscribe from all; nothing of the subscriber's state, not even their language.
+   */
+  const stalePage = (c: Context<PageEnv>, link: VerifiedToken, token: string, done: boolean) =>
+    page(c, { ...link, subscriber: { ...link.subscriber, locale: null } }, (t, b) => t.unsubscribeTitle(b), (t) =>
+      done
+        ? html`<section><h1>${t.unsubscribedTitle}</h1><p>${t.unsubscribedBody(link.tenant.settings.name)}</p></section>`
+        : html`<section><h1>${t.unsubscribeTitle(link.tenant.settings.name)}</h1>
+<p class="muted">${t.staleLink}</p>
+<form method="post" action="/u/${token}"><input type="hidden" name="List-Unsubscribe" value="One-Click">
+<div class="actions"><button class="primary" type="submit">${t.unsubscribeAll}</button></div></form>
+<p class="muted">${t.unsubscribeAllHint}</p></section>`,
+    )
 
   const unsubscribePage = (c: Context<PageEnv>, link: VerifiedToken, token: string, notice?: (t: PageStrings) => ReturnType<typeof html>) =>
     page(c, link, (t, b) => t.unsubscribeTitle(b), (t) => {
@@ -164,21 +180,23 @@ ${email ? html`<p class="muted">${t.sentTo(email)}</p>` : ''}
 
   declare(pages, unsubscribePageRoute, async (c) => {
     const token = c.req.param('token')
-    const link = await withLink(c, token)
+    const link = await withLink(c, token, true)
     if (!link) return invalidLink(c)
+    if (!link.live) return stalePage(c, link, token, false)
     return unsubscribePage(c, link, token)
   })
 
   /** RFC 8058 one-click, and the page's own "Unsubscribe from all" button. */
   declare(pages, oneClick, async (c) => {
     const token = c.req.param('token')
-    const link = await withLink(c, token)
+    const link = await withLink(c, token, true)
     if (!link) return invalidLink(c)
     const form = await readForm(c)
     const oneClick = form !== null && form.size === 1 && form.get('List-Unsubscribe') === 'One-Click'
-    if (!oneClick) return unsubscribePage(c, link, token)
+    if (!oneClick) return link.live ? unsubscribePage(c, link, token) : stalePage(c, link, token, false)
     const subscriber = await changeOwnPreferences(selfChanger(c.get('deps'), link, c.req.header('User-Agent')), 'one_click', { status: 'unsubscribed' })
-    return unsubscribePage(c, { ...link, subscriber }, token)
+    // A stale link's answer says it is done, and offers no Undo: it may not subscribe anyone.
+    return link.live ? unsubscribePage(c, { ...link, subscriber }, token) : stalePage(c, link, token, true)
   })
 
   /** "Send me less instead": stay subscribed, paused for a month or at most one a week. */

@@ -55,7 +55,15 @@ export interface VerifiedToken {
   subscriber: SubscriberRecord
   jti: string
   expiresAt: number
+  /**
+   * False for a link that is correctly signed with a key not yet retired but has expired or
+   * was revoked (only with `stale: true`): it may still make Heed send less, nothing else.
+   */
+  live: boolean
 }
+
+/** How far past its expiry jose is told to accept a stale link (any link Heed can have issued). */
+const STALE_TOLERANCE_S = 1000 * 365 * 86_400
 
 /** The latest instant a JavaScript date can hold, ms. */
 const MAX_DATE_MS = 8.64e15
@@ -72,11 +80,17 @@ function isCanonical(token: string): boolean {
 }
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
-/** The tenant and subscriber a token speaks for, or null for any refusal. */
+/**
+ * The tenant and subscriber a token speaks for, or null for any refusal. With `stale: true`,
+ * an expired or revoked link whose signature verifies with a key that has not been retired
+ * is answered too, with `live: false` (F3: a correctly signed link, however old, can always
+ * make Heed send less); a retired key's links are refused either way, so a leaked key cannot
+ * unsubscribe anyone.
+ */
 export async function verifyToken(
   store: Store,
   token: string,
-  opts: { issuer: string; kind: TokenKind; now: number },
+  opts: { issuer: string; kind: TokenKind; now: number; stale?: boolean },
 ): Promise<VerifiedToken | null> {
   if (token.length > 4096 || !isCanonical(token)) return null
   let kid: unknown
@@ -99,6 +113,8 @@ export async function verifyToken(
       typ: TYP[opts.kind],
       requiredClaims: ['sub', 'tid', 'ver', 'jti', 'iat', 'exp'],
       currentDate: new Date(opts.now),
+      // A stale link's expiry is judged below, not refused here.
+      ...(opts.stale ? { clockTolerance: STALE_TOLERANCE_S } : {}),
     }))
   } catch {
     return null
@@ -108,7 +124,13 @@ export async function verifyToken(
   // at an instant a date can hold.
   if (typeof payload.aud !== 'string' || !(payload.iat! * 1000 <= opts.now + 60_000)) return null
   if (!Number.isSafeInteger(payload.exp) || payload.exp! * 1000 > MAX_DATE_MS) return null
+  const expiresAt = payload.exp! * 1000
   const [tenant, subscriber] = await Promise.all([store.getTenant(key.tenantId), store.getSubscriber(key.tenantId, payload.sub)])
-  if (!tenant || !subscriber || subscriber.linkVersion !== payload.ver) return null
-  return { tenant, subscriber, jti: String(payload.jti), expiresAt: (payload.exp ?? 0) * 1000 }
+  if (!tenant || !subscriber) return null
+  // A version outside the record's range was never issued to it: ahead of it, or issued to an
+  // earlier record under the same id, before an erasure (each record starts at a random version).
+  if (typeof payload.ver !== 'number' || payload.ver > subscriber.linkVersion || payload.ver < subscriber.linkFloor) return null
+  const live = subscriber.linkVersion === payload.ver && expiresAt > opts.now
+  if (!live && !opts.stale) return null
+  return { tenant, subscriber, jti: String(payload.jti), expiresAt, live }
 }

@@ -10,11 +10,13 @@ import { ApiError, type FieldError } from '../http/errors.ts'
  * never match the record made when they are imported again.
  */
 export function blankSubscriber(id: string, at: number): SubscriberRecord {
+  const linkVersion = randomInt(1, 2 ** 30)
   return {
     id,
     email: null,
     ...defaultPreferences(),
-    linkVersion: randomInt(1, 2 ** 30),
+    linkVersion,
+    linkFloor: linkVersion,
     createdAt: at,
     updatedAt: at,
   }
