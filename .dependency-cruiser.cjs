@@ -2,8 +2,8 @@
  * What may import what. `npm test` runs this (`npm run lint:deps`) and fails on any rule
  * below. docs/architecture.md draws the same layers.
  *
- * The API is one app (app.ts) over capability folders (checks/, links/, subscribers/,
- * tenants/, ledger/, widget/, docs/), which sit on http/ (middleware, errors, validation,
+ * The API is one app (app.ts) over capability folders (checks/, links/, mail/, subscribers/,
+ * tenants/, ledger/, health/, widget/, docs/), which sit on http/ (middleware, errors, validation,
  * views) and db/ (schema, repository, dialect adapters); @heed/shared is the pure core under
  * all of them. A request walks down these layers and never comes back up.
  */
@@ -43,7 +43,7 @@ module.exports = {
       severity: 'error',
       comment: 'The data layer never reaches up into HTTP, routes or capabilities: it stores rows and hands them back.',
       from: { path: '^packages/api/src/db/' },
-      to: { path: ['^packages/api/src/(http|checks|links|subscribers|tenants|widget|docs)/', '^packages/api/src/(app|env|serve|server|demo)\\.ts$', '\\.routes\\.ts$'] },
+      to: { path: ['^packages/api/src/(http|checks|links|mail|subscribers|tenants|ledger|health|widget|docs)/', '^packages/api/src/(app|env|serve|server|demo)\\.ts$', '\\.routes\\.ts$'] },
     },
     {
       name: 'http-below-capabilities',

@@ -37,7 +37,7 @@ export interface AppOptions {
 
 /** Builds the whole HTTP app. The server and the tests both call this. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const full: Required<Deps> = { now: Date.now, batches: inThreadBatches(deps.store), ...deps }
+  const full: Required<Deps> = { now: Date.now, batches: inThreadBatches(deps.store), mailer: { wake() {} }, ...deps }
   const app = new OpenAPIHono<Env>()
 
   app.onError(onError)

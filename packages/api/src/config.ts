@@ -1,4 +1,4 @@
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
 import { DEFAULT_DATABASE_TIMEOUT_MS } from './db/availability.ts'
@@ -44,9 +44,39 @@ export const configSchema = z.object({
   HEED_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   /** Batch checks read and decided at once by one process; more get 503 with Retry-After. */
   HEED_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Heed's own mail goes out over SMTP when set: `smtp://user:pass@host:587` (STARTTLS when
+   * the server offers it) or `smtps://user:pass@host:465` (TLS from the start). Unset, each
+   * mail is written as an .eml file under the data folder (see mailDir).
+   */
+  HEED_SMTP_URL: z
+    .string()
+    .refine(isSmtpUrl, 'use smtp://user:pass@host:587 or smtps://user:pass@host:465 (user and password URL-encoded)')
+    .optional(),
+  /** The sender address of Heed's mail, e.g. `Heed <no-reply@heed.example>`; each mail shows the tenant's name with it. */
+  HEED_MAIL_FROM: z
+    .string()
+    .transform((s, ctx) => {
+      const from = parseMailbox(s)
+      if (!from) ctx.addIssue({ code: 'custom', message: 'use an address such as no-reply@heed.example or "Heed <no-reply@heed.example>"' })
+      return from ?? z.NEVER
+    })
+    .optional(),
+  /** Where mail is written without HEED_SMTP_URL; by default `mail/` in the data folder. */
+  HEED_MAIL_DIR: z.string().optional(),
 })
 
-export type Config = z.infer<typeof configSchema> & { publicUrl: string }
+/** A sender: the name shown and the address. */
+export interface Mailbox {
+  name: string
+  address: string
+}
+
+export type Config = Omit<z.infer<typeof configSchema>, 'HEED_MAIL_FROM'> & {
+  publicUrl: string
+  /** HEED_MAIL_FROM, by default `Heed <no-reply@HOST>` with the host of the public URL. */
+  mailFrom: Mailbox
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''))
@@ -55,8 +85,44 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
     throw new Error(`invalid configuration:\n${lines.join('\n')}`)
   }
-  const cfg = parsed.data
-  return { ...cfg, publicUrl: cfg.HEED_PUBLIC_URL ?? `http://localhost:${cfg.PORT}` }
+  const { HEED_MAIL_FROM, ...cfg } = parsed.data
+  const publicUrl = cfg.HEED_PUBLIC_URL ?? `http://localhost:${cfg.PORT}`
+  return { ...cfg, publicUrl, mailFrom: HEED_MAIL_FROM ?? { name: 'Heed', address: `no-reply@${new URL(publicUrl).hostname}` } }
+}
+
+function isSmtpUrl(value: string): boolean {
+  try {
+    const url = new URL(value)
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+const ADDRESS = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+$/
+
+/** `addr@host`, `Name <addr@host>` or `"Name" <addr@host>`; null for anything else. */
+function parseMailbox(value: string): Mailbox | null {
+  const trimmed = value.trim()
+  if (ADDRESS.test(trimmed)) return { name: '', address: trimmed }
+  const m = /^(?:"([^"]*)"|([^"<>]*?))\s*<([^<>]+)>$/.exec(trimmed)
+  if (!m || !ADDRESS.test(m[3]!)) return null
+  return { name: (m[1] ?? m[2] ?? '').trim(), address: m[3]! }
+}
+
+/**
+ * The folder Heed keeps its files in: the SQLite file's folder for a `file:` DATABASE_URL,
+ * otherwise `./data` of the working directory.
+ */
+export function dataDir(config: Pick<Config, 'DATABASE_URL'>): string {
+  const url = config.DATABASE_URL
+  const memory = url === ':memory:' || url === 'file::memory:'
+  return url.startsWith('file:') && !memory ? dirname(resolve(url.slice('file:'.length))) : resolve('data')
+}
+
+/** Where mail is written without SMTP: HEED_MAIL_DIR, or `mail/` in the data folder. */
+export function mailDir(config: Pick<Config, 'DATABASE_URL' | 'HEED_MAIL_DIR'>): string {
+  return config.HEED_MAIL_DIR ? resolve(config.HEED_MAIL_DIR) : resolve(dataDir(config), 'mail')
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))

@@ -19,6 +19,8 @@ export interface Deps {
   now?: () => number
   /** Where batch checks are decided; by default in the request's thread. */
   batches?: BatchDecider
+  /** Told when a request has written to the mail outbox (mail/outbox.ts MailSender); by default nobody is. */
+  mailer?: { wake(): void }
 }
 
 export type Env = {

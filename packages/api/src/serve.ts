@@ -9,6 +9,8 @@ import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
 import { DEMO_TENANT_ID, demoMerchantOrigin, seedDemo } from './demo.ts'
 import { issueToken } from './links/tokens.ts'
+import { MailSender } from './mail/outbox.ts'
+import { describeTransport, openTransport } from './mail/transport.ts'
 
 export interface ServeOptions {
   /** Adds routes to the app before it serves (the benchmark's floor route). */
@@ -29,10 +31,14 @@ export async function serveHeed(options: ServeOptions = {}) {
   const batches = batchDecider(store)
   // The batch thread loads and connects while nothing waits for it, not on the first batch.
   if (batches instanceof BatchWorker) batches.warm()
-  const app = createApp({ store, config, batches }, { isDraining: () => draining })
+  const transport = openTransport(config)
+  const mailer = new MailSender(store, transport, { publicUrl: config.publicUrl, from: config.mailFrom })
+  mailer.start()
+  const app = createApp({ store, config, batches, mailer }, { isDraining: () => draining })
   options.extend?.(app)
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(`Heed listening on ${config.publicUrl} (port ${info.port}, ${store.dialect})`)
+    console.log(`Heed's own mail is ${describeTransport(config)}`)
   })
 
   async function shutdown(signal: string) {
@@ -54,6 +60,9 @@ export async function serveHeed(options: ServeOptions = {}) {
     })
     clearInterval(idle)
     await batches.close()
+    // The pass under way finishes (its mails marked sent) before the database closes.
+    await mailer.close()
+    await transport.close()
     await store.close()
     console.log('closed')
     process.exit(0)

@@ -17,6 +17,8 @@ import { batchDecider } from '../src/checks/batch-worker.ts'
 import { loadConfig, type Config } from '../src/config.ts'
 import { openStore } from '../src/db/open.ts'
 import type { Store } from '../src/db/store.ts'
+import { MailSender, type MailSenderOptions } from '../src/mail/outbox.ts'
+import type { MailTransport } from '../src/mail/transport.ts'
 
 export const ROOT_TOKEN = 'test-root-token-0123456789'
 
@@ -101,7 +103,30 @@ export interface Harness extends TenantHandle {
   raw(method: string, path: string, body?: unknown, opts?: ReqOptions & { root?: boolean }): Promise<Res>
   /** Another tenant on the same app and database. */
   createTenant(body?: Record<string, unknown>): Promise<TenantHandle>
+  /** The mail sender, when setup was given a mail transport. */
+  mail?: TestMailSender
   close(): Promise<void>
+}
+
+/**
+ * The harness's mail sender: the real MailSender on the harness's store and clock, for the
+ * setup's own tenants, except that a request's wake() is only counted. Mail goes when the test
+ * says, with `drain()`, so what a drain returns never depends on timers. Failures it reports
+ * are kept in `log`.
+ */
+export class TestMailSender extends MailSender {
+  /** How often requests woke the sender. */
+  wakes = 0
+  readonly log: string[]
+
+  constructor(store: Store, transport: MailTransport, options: MailSenderOptions & { lines: string[] }) {
+    super(store, transport, { ...options, log: (line) => options.lines.push(line) })
+    this.log = options.lines
+  }
+
+  override wake() {
+    this.wakes++
+  }
 }
 
 export interface SetupOptions {
@@ -109,8 +134,16 @@ export interface SetupOptions {
   tenant?: Record<string, unknown>
   /** Overrides of the environment loadConfig reads; `undefined` removes a variable. */
   env?: Record<string, string | undefined>
+  /**
+   * Heed's own mail goes through this transport: the harness makes a TestMailSender on its
+   * store and clock (as `h.mail`), gives it to the app as its mailer, and closes both with
+   * the rest. Without it, the app's mailer does nothing and `h.mail` is undefined.
+   */
+  mail?: MailTransport
 }
 
+export async function setup(options: SetupOptions & { mail: MailTransport }): Promise<Harness & { mail: TestMailSender }>
+export async function setup(options?: SetupOptions): Promise<Harness>
 export async function setup(options: SetupOptions = {}): Promise<Harness> {
   const db = testDatabase()
   const env: Record<string, string | undefined> = { HEED_ADMIN_TOKEN: ROOT_TOKEN, HEED_DEMO: '0', DATABASE_URL: db.url, ...options.env }
@@ -118,7 +151,11 @@ export async function setup(options: SetupOptions = {}): Promise<Harness> {
   const store = await openStore(db.url)
   const clock = { now: T0 }
   const batches = batchDecider(store)
-  const app = createApp({ store, config, now: () => clock.now, batches })
+  const transport = options.mail
+  // Only this setup's tenants: on a shared PostgreSQL, other test files' mails are theirs to send.
+  const tenantIds: string[] = []
+  const mail = transport && new TestMailSender(store, transport, { publicUrl: config.publicUrl, from: config.mailFrom, now: () => clock.now, tenantIds, lines: [] })
+  const app = createApp({ store, config, now: () => clock.now, batches, ...(mail ? { mailer: mail } : {}) })
 
   const raw: Harness['raw'] = (method, path, body, opts = {}) =>
     request(app, null, method, path, body, opts.root ? { auth: `Bearer ${ROOT_TOKEN}`, ...opts } : opts)
@@ -127,6 +164,7 @@ export async function setup(options: SetupOptions = {}): Promise<Harness> {
     const id = (body.id as string | undefined) ?? uid('t-')
     const res = await raw('POST', '/v1/admin/tenants', { name: 'Acme', channels: ['email', 'sms'], ...body, id }, { root: true })
     assert.equal(res.status, 201, `creating tenant ${id}: ${res.text}`)
+    tenantIds.push(res.body.tenant.id)
     const adminKey: string = res.body.apiKey.secret
     const req: Req = (method, path, b, o) => request(app, adminKey, method, path, b, o)
     return {
@@ -147,6 +185,7 @@ export async function setup(options: SetupOptions = {}): Promise<Harness> {
   try {
     first = await createTenant(options.tenant)
   } catch (err) {
+    await transport?.close()
     await store.close()
     db.dispose()
     throw err
@@ -159,7 +198,10 @@ export async function setup(options: SetupOptions = {}): Promise<Harness> {
     clock,
     raw,
     createTenant,
+    ...(mail ? { mail } : {}),
     async close() {
+      await mail?.close()
+      await transport?.close()
       await batches.close()
       await store.close()
       db.dispose()

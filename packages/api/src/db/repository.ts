@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Decision } from '@heed/shared'
 import { consentChanged, consentView } from './consent.ts'
 import { GENESIS_HASH } from './ledger.ts'
@@ -11,7 +11,11 @@ import type {
   DecisionData,
   DispatchRecord,
   DispatchRequest,
+  MailKind,
+  MailOutcome,
+  MailRecord,
   NewApiKey,
+  NewMail,
   SigningKeyRecord,
   Store,
   SubscriberChange,
@@ -351,10 +355,11 @@ export class Repository implements Store {
       db
         .delete(s)
         .where(and(eq(s.tenantId, tenantId), eq(s.id, id)))
-        .returning({ id: s.id }),
+        .returning({ id: s.id, email: s.email }),
     )
     if (gone.length === 0) return false
     yield* run(db.delete(d).where(and(eq(d.tenantId, tenantId), eq(d.subscriberId, id))))
+    yield* this.#forgetMail(db, tenantId, id, gone[0]!.email)
     yield* run(
       db
         .update(e)
@@ -375,5 +380,100 @@ export class Repository implements Store {
 
   isKnownOrigin(origin: string) {
     return this.#d.isKnownOrigin(origin)
+  }
+
+  async enqueueMail(mail: NewMail) {
+    const { at, ...row } = mail
+    await this.#db.insert(this.#t.mailOutbox).values({ ...row, createdAt: at, nextAttemptAt: at })
+  }
+
+  /**
+   * One UPDATE … WHERE id IN (SELECT … LIMIT n) … RETURNING, with the conditions repeated
+   * outside: on PostgreSQL a concurrent claim of the same row waits for the first one's row
+   * lock, then re-checks the outer conditions against the committed row and leaves it out; on
+   * SQLite the statement runs alone.
+   */
+  async claimMail(now: number, leaseMs: number, limit: number, tenantIds?: readonly string[]) {
+    const m = this.#t.mailOutbox
+    const due = and(
+      isNull(m.doneAt),
+      lte(m.nextAttemptAt, now),
+      or(isNull(m.claimedUntil), lt(m.claimedUntil, now)),
+      tenantIds === undefined ? undefined : inArray(m.tenantId, [...tenantIds]),
+    )
+    const ids = this.#db.select({ id: m.id }).from(m).where(due).orderBy(asc(m.nextAttemptAt), asc(m.id)).limit(limit)
+    const rows = await this.#db
+      .update(m)
+      .set({ claimedUntil: now + leaseMs, attempts: sql`${m.attempts} + 1` })
+      .where(and(inArray(m.id, ids), due))
+      .returning()
+    return (rows as MailRecord[]).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : 1))
+  }
+
+  async finishMail(id: string, done: { at: number; outcome: MailOutcome; subscriberId: string | null; error?: string }) {
+    const m = this.#t.mailOutbox
+    await this.#db
+      .update(m)
+      .set({ doneAt: done.at, outcome: done.outcome, subscriberId: done.subscriberId, address: null, claimedUntil: null, ...(done.error === undefined ? {} : { lastError: done.error }) })
+      .where(and(eq(m.id, id), isNull(m.doneAt)))
+  }
+
+  async retryMail(id: string, retry: { at: number; error: string; nextAttemptAt: number }) {
+    const m = this.#t.mailOutbox
+    await this.#db
+      .update(m)
+      .set({ lastError: retry.error, nextAttemptAt: retry.nextAttemptAt, claimedUntil: null })
+      .where(and(eq(m.id, id), isNull(m.doneAt)))
+  }
+
+  /** Both spellings go through the (tenant_id, email) index; `lower()` on the column would not. */
+  async findSubscriberByEmail(tenantId: string, email: string) {
+    const s = this.#t.subscribers
+    const given = email.trim()
+    if (given === '') return null
+    const [row] = await this.#db
+      .select()
+      .from(s)
+      .where(and(eq(s.tenantId, tenantId), inArray(s.email, [...new Set([given, given.toLowerCase()])])))
+      .orderBy(desc(s.updatedAt), asc(s.id))
+      .limit(1)
+    return row ? toSubscriber(row) : null
+  }
+
+  async mailSentSince(tenantId: string, subscriberId: string, kind: MailKind, since: number) {
+    const m = this.#t.mailOutbox
+    const rows = await this.#db
+      .select({ id: m.id })
+      .from(m)
+      .where(and(eq(m.tenantId, tenantId), eq(m.subscriberId, subscriberId), eq(m.kind, kind), eq(m.outcome, 'sent'), gte(m.doneAt, since)))
+      .limit(1)
+    return rows.length > 0
+  }
+
+  /**
+   * Erasure: the subscriber's mails go from the outbox, and so do requests still waiting that
+   * name their address in any spelling (compared here, not with SQL's ASCII-only `lower()`).
+   */
+  *#forgetMail(db: Db, tenantId: string, subscriberId: string, email: string | null): Steps<void> {
+    const m = this.#t.mailOutbox
+    yield* run(db.delete(m).where(and(eq(m.tenantId, tenantId), eq(m.subscriberId, subscriberId))))
+    if (email === null) return
+    const waiting = yield* run(
+      db
+        .select({ id: m.id, address: m.address })
+        .from(m)
+        .where(and(eq(m.tenantId, tenantId), isNotNull(m.address))),
+    )
+    const theirs = waiting.filter((r) => r.address!.trim().toLowerCase() === email).map((r) => r.id)
+    if (theirs.length > 0) yield* run(db.delete(m).where(inArray(m.id, theirs)))
+  }
+
+  async pruneMail(before: number, tenantIds?: readonly string[]) {
+    const m = this.#t.mailOutbox
+    const gone = await this.#db
+      .delete(m)
+      .where(and(isNotNull(m.doneAt), lt(m.doneAt, before), tenantIds === undefined ? undefined : inArray(m.tenantId, [...tenantIds])))
+      .returning({ id: m.id })
+    return gone.length
   }
 }

@@ -127,6 +127,42 @@ export type ReserveResult =
   | { kind: 'replayed'; decision: Decision }
   | { kind: 'conflict' }
 
+/** What Heed mails by itself (F7); each kind has its own message. */
+export type MailKind = 'new-link'
+
+/** How a mail of the outbox ended: sent, or why not. */
+export type MailOutcome = 'sent' | 'no-subscriber' | 'duplicate' | 'gave-up'
+
+/** A mail promised by a request, to be sent after it commits (mail/outbox.ts). */
+export interface NewMail {
+  id: string
+  tenantId: string
+  kind: MailKind
+  /** The address the request named; kept only until the sender resolves it. */
+  address: string
+  /** The language of the page the request came from. */
+  locale: string | null
+  at: number
+}
+
+/** A row of the mail outbox. */
+export interface MailRecord {
+  id: string
+  tenantId: string
+  kind: MailKind
+  address: string | null
+  subscriberId: string | null
+  locale: string | null
+  createdAt: number
+  nextAttemptAt: number
+  claimedUntil: number | null
+  /** Claims so far, this one included. */
+  attempts: number
+  doneAt: number | null
+  outcome: MailOutcome | null
+  lastError: string | null
+}
+
 /** A pure change to a subscriber, applied inside the store's transaction. */
 export type SubscriberChange = (current: SubscriberRecord | null) => SubscriberRecord
 
@@ -190,4 +226,27 @@ export interface Store {
 
   /** True when some tenant lists this origin (CORS preflights carry no token). */
   isKnownOrigin(origin: string): Promise<boolean>
+
+  /** Adds a mail to the outbox, due at once. */
+  enqueueMail(mail: NewMail): Promise<void>
+  /**
+   * Takes up to `limit` due mails (not done, due by `now`, unclaimed or their claim lapsed),
+   * of these tenants only when `tenantIds` is given: each is held until `now + leaseMs` and
+   * its attempts counted, in one statement, so two senders (two processes on one PostgreSQL
+   * too) never take the same row at once.
+   */
+  claimMail(now: number, leaseMs: number, limit: number, tenantIds?: readonly string[]): Promise<MailRecord[]>
+  /** Marks a mail done with its outcome (and the last error, when given up) and forgets the address it named. */
+  finishMail(id: string, done: { at: number; outcome: MailOutcome; subscriberId: string | null; error?: string }): Promise<void>
+  /** Releases a mail whose attempt failed, to be tried again at `nextAttemptAt`. */
+  retryMail(id: string, retry: { at: number; error: string; nextAttemptAt: number }): Promise<void>
+  /**
+   * The tenant's subscriber with this e-mail address (trimmed; stored addresses are lower
+   * case), the most recently updated when several share it.
+   */
+  findSubscriberByEmail(tenantId: string, email: string): Promise<SubscriberRecord | null>
+  /** True when a mail of this kind was sent to this subscriber at or after `since`. */
+  mailSentSince(tenantId: string, subscriberId: string, kind: MailKind, since: number): Promise<boolean>
+  /** Deletes mails done before `before` (of these tenants only, when given); how many went. */
+  pruneMail(before: number, tenantIds?: readonly string[]): Promise<number>
 }

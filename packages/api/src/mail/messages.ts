@@ -1,0 +1,123 @@
+import { pickLocale, type PageLocale } from '../links/page-strings.ts'
+
+/**
+ * The words and layout of Heed's own mail, per locale (the hosted pages' locales; English is
+ * the fallback). Plain text plus a simple HTML part with inline styles only: no images, no
+ * tracking, no advertising. Everything that comes from outside is escaped.
+ */
+
+export interface RenderedMail {
+  subject: string
+  text: string
+  html: string
+}
+
+interface NewLinkStrings {
+  subject: (brand: string) => string
+  intro: (brand: string, days: number) => string
+  manage: string
+  /** What ends a label: ':' or the full-width '：'. */
+  colon: string
+  unsubscribe: (brand: string) => string
+  ignore: string
+}
+
+const NEW_LINK: Record<PageLocale, NewLinkStrings> = {
+  en: {
+    subject: (b) => `Your new link for ${b}`,
+    intro: (b, d) => `Here is your new link to manage the e-mails you get from ${b}. It works for ${d} ${d === 1 ? 'day' : 'days'}.`,
+    manage: 'Manage my e-mails',
+    colon: ':',
+    unsubscribe: (b) => `To stop all e-mails from ${b}, unsubscribe here:`,
+    ignore: 'If you did not ask for it, you can ignore this mail.',
+  },
+  'zh-Hans': {
+    subject: (b) => `您的 ${b} 新链接`,
+    intro: (b, d) => `这是您的新链接，用于管理您从 ${b} 收到的邮件。链接在 ${d} 天内有效。`,
+    manage: '管理我的邮件',
+    colon: '：',
+    unsubscribe: (b) => `如需停止接收 ${b} 的全部邮件，请在此退订：`,
+    ignore: '如果您没有申请此链接，请忽略这封邮件。',
+  },
+  'zh-Hant': {
+    subject: (b) => `您的 ${b} 新連結`,
+    intro: (b, d) => `這是您的新連結，用於管理您從 ${b} 收到的郵件。連結在 ${d} 天內有效。`,
+    manage: '管理我的郵件',
+    colon: '：',
+    unsubscribe: (b) => `如需停止接收 ${b} 的全部郵件，請在此取消訂閱：`,
+    ignore: '如果您沒有申請此連結，請忽略這封郵件。',
+  },
+  et: {
+    subject: (b) => `Sinu uus link – ${b}`,
+    intro: (b, d) => `Siin on sinu uus link, millega saad hallata ${b} kirju, mida sulle saadetakse. See kehtib ${d} ${d === 1 ? 'päev' : 'päeva'}.`,
+    manage: 'Halda oma kirju',
+    colon: ':',
+    unsubscribe: (b) => `Kõigist ${b} kirjadest loobumiseks kasuta seda linki:`,
+    ignore: 'Kui sa seda ei küsinud, võid selle kirja tähelepanuta jätta.',
+  },
+}
+
+/** The mail's language: the subscriber's, else the one of the page the request came from, else the tenant's. */
+export function mailLocale(subscriberLocale: string | null, requestLocale: string | null, tenantLocale: string): PageLocale {
+  return pickLocale(subscriberLocale, requestLocale ?? undefined, tenantLocale)
+}
+
+export interface NewLinkMail {
+  locale: PageLocale
+  /** The tenant's name. */
+  brand: string
+  /** The tenant's accent colour, `#rrggbb`; tints the button. */
+  accentColor?: string | undefined
+  preferencesUrl: string
+  unsubscribeUrl: string
+  /** How long the link works. */
+  days: number
+}
+
+/** "Here is your new link…": the answer to "e-mail me a new link". */
+export function newLinkMail(m: NewLinkMail): RenderedMail {
+  const t = NEW_LINK[m.locale]
+  const brand = oneLine(m.brand)
+  const accent = m.accentColor && /^#[0-9a-f]{6}$/i.test(m.accentColor) ? m.accentColor : '#1f4fd1'
+  const text = [t.intro(brand, m.days), '', `${t.manage}${t.colon}`, m.preferencesUrl, '', t.unsubscribe(brand), m.unsubscribeUrl, '', t.ignore, ''].join('\n')
+  const html = `<!DOCTYPE html>
+<html lang="${esc(m.locale)}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${esc(t.subject(brand))}</title></head>
+<body style="margin:0;padding:24px;background:#ffffff;color:${DARK};font-family:-apple-system,'Segoe UI',Roboto,'Helvetica Neue',Arial,sans-serif;font-size:16px;line-height:1.5">
+<div style="max-width:560px;margin:0 auto">
+<p style="margin:0 0 16px;font-size:18px;font-weight:600">${esc(brand)}</p>
+<p style="margin:0 0 24px">${esc(t.intro(brand, m.days))}</p>
+<p style="margin:0 0 24px"><a href="${esc(m.preferencesUrl)}" style="display:inline-block;padding:12px 20px;border-radius:6px;background:${accent};color:${readableOn(accent)};font-weight:600;text-decoration:none">${esc(t.manage)}</a></p>
+<p style="margin:0 0 24px;font-size:14px;color:#4a4a4a">${esc(t.unsubscribe(brand))} <a href="${esc(m.unsubscribeUrl)}" style="color:#4a4a4a">${esc(m.unsubscribeUrl)}</a></p>
+<p style="margin:0;font-size:14px;color:#4a4a4a">${esc(t.ignore)}</p>
+</div>
+</body>
+</html>
+`
+  return { subject: t.subject(brand), text, html }
+}
+
+/** A header-safe, single-line form of a name: control characters become spaces. */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+}
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ESCAPES[c]!)
+
+const DARK = '#1a1a1a'
+
+/** White or near-black text, whichever contrasts more with the background colour (WCAG contrast ratio). */
+function readableOn(background: string): string {
+  const l = luminance(background)
+  return (1 + 0.05) / (l + 0.05) >= (l + 0.05) / (luminance(DARK) + 0.05) ? '#ffffff' : DARK
+}
+
+/** WCAG relative luminance of `#rrggbb`. */
+function luminance(hex: string): number {
+  const channel = (i: number) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255
+    return c <= 0.04045 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+  }
+  return 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5)
+}
