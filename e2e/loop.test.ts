@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -198,6 +198,50 @@ describe('the whole loop: sender, email link, widget, one-click, merchant page',
     assert.equal(res.headers.get('location'), null)
     assert.equal(res.headers.get('set-cookie'), null)
     assert.equal((await check('cust_1009', 'sales')).reason, 'unsubscribed')
+  })
+
+  test('an old link is no dead end: its page e-mails a new link (an .eml in the data folder without SMTP), which opens the widget', async () => {
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${api}${path}`, { method, headers: { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) })
+    assert.equal((await call('PUT', '/v1/subscribers/e2e-old', { email: 'old.reader@example.com', locale: 'en' })).status, 201)
+    const old = (await (await call('POST', '/v1/links', { subscriberId: 'e2e-old' })).json()) as { token: string }
+
+    // The hosted page is open while the link is revoked (a forwarded mail): the next change is
+    // refused, and the page shows the form it carried hidden.
+    const page = await browser.newPage()
+    await page.goto(`${api}/p/${old.token}`)
+    const arrivals = page.getByRole('switch', { name: 'New arrivals' })
+    await arrivals.waitFor({ timeout: 10_000 })
+    assert.equal((await call('POST', '/v1/subscribers/e2e-old/revoke-links')).status, 200)
+    assert.equal(await page.locator('#link-gone').isVisible(), false)
+    await arrivals.click()
+    await page.locator('#link-gone').waitFor({ state: 'visible', timeout: 10_000 })
+
+    // Reloading the old link: its page (a 404) asks for the address and promises nothing.
+    const reloaded = await page.goto(`${api}/p/${old.token}`)
+    assert.equal(reloaded?.status(), 404)
+    await page.getByLabel('Your e-mail address').fill('old.reader@example.com')
+    await page.getByRole('button', { name: 'E-mail me a new link' }).click()
+    await page.getByRole('heading', { name: 'Check your inbox' }).waitFor({ timeout: 10_000 })
+    assert.doesNotMatch(await page.content(), /old\.reader/)
+
+    // The server writes the mail as an .eml file under its data folder (DATABASE_URL's folder).
+    const mailDir = join(work, 'mail')
+    let eml = ''
+    for (let i = 0; i < 100 && !eml; i++) {
+      const file = existsSync(mailDir) ? readdirSync(mailDir).find((f) => f.endsWith('.eml')) : undefined
+      if (file) eml = readFileSync(join(mailDir, file), 'utf8')
+      else await new Promise((r) => setTimeout(r, 100))
+    }
+    assert.ok(eml, `no .eml in ${mailDir}:\n${heed.output()}`)
+    assert.match(eml, /^To: old\.reader@example\.com$/m)
+    // Quoted-printable soft line breaks and escapes undone, as a mail client would.
+    const body = eml.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)))
+    const fresh = body.match(new RegExp(`${api}/p/([A-Za-z0-9_.-]+)`))?.[1]
+    assert.ok(fresh && fresh !== old.token, `no new link in:\n${eml}`)
+    await page.goto(`${api}/p/${fresh}`)
+    await page.getByRole('switch', { name: 'New arrivals' }).waitFor({ timeout: 10_000 })
+    await page.close()
   })
 
   test('the merchant’s “My account” page, on another origin, shows the widget for its logged-in customer', async () => {

@@ -17,6 +17,7 @@ import { events } from './ledger/events.routes.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { links } from './links/links.routes.ts'
 import { meRoutes } from './links/me.routes.ts'
+import { newLinkRoutes } from './links/new-link.routes.ts'
 import { pageRoutes } from './links/pages.routes.ts'
 import { signingKeys } from './links/signing-keys.routes.ts'
 import { subscribers } from './subscribers/subscribers.routes.ts'
@@ -57,6 +58,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.use('/v1/*', bodyLimit({ maxSize: 256 * KiB }))
   app.use('/v1/*', jsonOnly())
   app.use('/u/*', bodyLimit({ maxSize: 64 * KiB }))
+  app.use('/links/*', bodyLimit({ maxSize: 16 * KiB }))
 
   const limiter = new RateLimiter()
 
@@ -72,6 +74,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/events', events)
   app.route('/v1/me', meRoutes(limiter))
   app.route('/', pageRoutes(limiter))
+  app.route('/', newLinkRoutes(limiter))
   app.route('/', widgetRoutes(options.widgetFile))
   app.route('/', docsRoutes((serverUrl) => openApiDocument(app, serverUrl)))
 

@@ -44,6 +44,7 @@ describe('link token attacks', () => {
   let revoked: string
   let erased: string
   let reference: Answers
+  let signedReference: Answers
 
   const answers = async (token: string): Promise<Answers> => {
     const me = await getMe(h, token)
@@ -83,6 +84,7 @@ describe('link token attacks', () => {
     assert.equal(d.status, 204, d.text)
 
     reference = await answers('garbage')
+    signedReference = await answers(erased)
     assert.match(reference.me, /^401 application\/problem\+json/)
     assert.match(reference.p, /^404 text\/html/)
   })
@@ -91,7 +93,12 @@ describe('link token attacks', () => {
   const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1)
   const resign = (hdr: object, claims: object) => hmacSign({ ...header, ...hdr }, { ...payload, ...claims }, secret)
 
-  const attacks: [string, () => Promise<string> | string][] = [
+  /**
+   * Each refused token, and whether it is correctly signed with this tenant's key: those get
+   * the tenant's dead-end page (brand and new-link form), all alike; the others the page that
+   * says to ask the sender. No page tells one refusal from another within its group.
+   */
+  const attacks: [string, () => Promise<string> | string, 'signed'?][] = [
     ['a bad signature (one character flipped)', () => { const { h: hd, p, s } = parts(good.token); return `${hd}.${p}.${flip(s, 5)}` }],
     ['a changed payload under the original signature', () => { const { h: hd, s } = parts(good.token); return `${hd}.${b64url({ ...payload, sub: 'rev' })}.${s}` }],
     ['alg "none" with the same claims and no signature', () => `${b64url({ ...header, alg: 'none' })}.${b64url(payload)}.`],
@@ -109,13 +116,13 @@ describe('link token attacks', () => {
     ['no typ header, correctly signed', () => { const { typ: _t, ...rest } = header; return hmacSign(rest, payload, secret) }],
     ['no exp claim, correctly signed', () => { const { exp: _e, ...rest } = payload; return hmacSign(header, rest, secret) }],
     ['no ver claim, correctly signed', () => { const { ver: _v, ...rest } = payload; return hmacSign(header, rest, secret) }],
-    ['ver as a string, correctly signed', () => resign({}, { ver: String(payload.ver) })],
-    ['a ver ahead of the subscriber, correctly signed', () => resign({}, { ver: (payload.ver as number) + 1 })],
+    ['ver as a string, correctly signed', () => resign({}, { ver: String(payload.ver) }), 'signed'],
+    ['a ver ahead of the subscriber, correctly signed', () => resign({}, { ver: (payload.ver as number) + 1 }), 'signed'],
     ['another issuer, correctly signed', () => resign({}, { iss: 'https://evil.example' })],
     ['another audience, correctly signed', () => resign({}, { aud: 'heed:someone-else' })],
-    ['a subscriber that does not exist, correctly signed', () => resign({}, { sub: 'nobody' })],
-    ['the email as sub, correctly signed', () => resign({}, { sub: 'mia@example.com' })],
-    ['an erased subscriber', () => erased],
+    ['a subscriber that does not exist, correctly signed', () => resign({}, { sub: 'nobody' }), 'signed'],
+    ['the email as sub, correctly signed', () => resign({}, { sub: 'mia@example.com' }), 'signed'],
+    ['an erased subscriber', () => erased, 'signed'],
     ['an unknown kid, signed with the right secret', () => resign({ kid: 'sig_doesnotexist0000' }, {})],
     ['no kid, signed with the right secret', () => { const { kid: _k, ...rest } = header; return hmacSign(rest, payload, secret) }],
     ['a kid that is SQL', () => resign({ kid: "' OR 1=1 --" }, {})],
@@ -136,21 +143,35 @@ describe('link token attacks', () => {
     }],
     ['the signature with "=" padding', () => `${good.token}=`],
     ['a space inside the signature', () => { const { h: hd, p, s } = parts(good.token); return `${hd}.${p}.${s.slice(0, 10)} ${s.slice(10)}` }],
-    ['exp 1e20, correctly signed', () => resign({}, { exp: 1e20 })],
-    ['iat a day ahead, correctly signed', () => resign({}, { iat: T0 / 1000 + 86_400 })],
-    ['an audience array naming this tenant and another, correctly signed', () => resign({}, { aud: [payload.aud, `heed:${other.id}`] })],
+    ['exp 1e20, correctly signed', () => resign({}, { exp: 1e20 }), 'signed'],
+    ['iat a day ahead, correctly signed', () => resign({}, { iat: T0 / 1000 + 86_400 }), 'signed'],
+    ['an audience array naming this tenant and another, correctly signed', () => resign({}, { aud: [payload.aud, `heed:${other.id}`] }), 'signed'],
   ]
 
-  for (const [name, make] of attacks) {
-    test(`${name}: the same 401 on /v1/me and the same invalid-link page on /p and /u`, async () => {
+  for (const [name, make, signed] of attacks) {
+    test(`${name}: the same 401 on /v1/me and the same ${signed ? "tenant's dead-end" : 'invalid-link'} page on /p and /u`, async () => {
       const token = await make()
       assert.notEqual(token, good.token)
       const got = await answers(token)
+      const ref = signed ? signedReference : reference
       assert.equal(got.me, reference.me, 'GET /v1/me')
-      assert.equal(got.p, reference.p, 'GET /p/:token')
-      assert.equal(got.u, reference.u, 'GET /u/:token')
+      assert.equal(got.p, ref.p, 'GET /p/:token')
+      assert.equal(got.u, ref.u, 'GET /u/:token')
     })
   }
+
+  test("the tenant's dead-end page has its brand and the new-link form; the other, neither", () => {
+    for (const page of [signedReference.p, signedReference.u]) {
+      assert.match(page, /^404 text\/html/)
+      assert.match(page, /<span class="brand">Acme<\/span>/)
+      assert.match(page, new RegExp(`action="/links/new"[\\s\\S]*name="tenant" value="${h.id}"`))
+      assert.doesNotMatch(page, /mia|gone@|<heed-preferences/)
+    }
+    for (const page of [reference.p, reference.u]) {
+      assert.doesNotMatch(page, /Acme|\/links\/new/)
+      assert.match(page, /contact the sender/)
+    }
+  })
 
   test('an empty token, empty segments and a missing Authorization header get the same 401 as a forged token', async () => {
     for (const auth of ['Bearer ', 'Bearer', '', 'Bearer ..', 'Bearer ...', `Basic ${good.token}`, `Bearer ${good.token} extra`]) {
@@ -161,12 +182,16 @@ describe('link token attacks', () => {
     assert.equal(`${none.status} ${none.headers.get('content-type')} ${none.headers.get('www-authenticate')}\n${none.text}`, reference.me)
   })
 
-  test('an expired or revoked link gets the same 401 on /v1/me and the same invalid-link page on /p; on /u only the old-link page (links.stale.test.ts)', async () => {
+  test('an expired or revoked link gets the same 401 on /v1/me; /p and /u offer only unsubscribing and a new link (links.stale.test.ts)', async () => {
     const expired = resign({}, { iat: T0 / 1000 - 100 * 86_400, exp: T0 / 1000 - 1 })
     for (const [name, token] of [['expired', expired], ['revoked', revoked]] as const) {
       const got = await answers(token)
       assert.equal(got.me, reference.me, `${name}: GET /v1/me`)
-      assert.equal(got.p, reference.p, `${name}: GET /p/:token`)
+      // /p: the tenant's dead-end page, with the one thing an old link may do, unsubscribe.
+      assert.match(got.p, /^404 text\/html/, name)
+      assert.match(got.p, /<input type="hidden" name="List-Unsubscribe" value="One-Click">/, name)
+      assert.match(got.p, /action="\/links\/new"/, name)
+      assert.doesNotMatch(got.p, /\/less|\/undo|<heed-preferences|mia@/, name)
       assert.match(got.u, /^200 text\/html/, name)
       assert.match(got.u, /This link is old/, name)
       assert.doesNotMatch(got.u, /\/less|\/undo|\/p\//, name)
@@ -181,12 +206,13 @@ describe('link token attacks', () => {
 
   test('no refused token can change anything: POST /u one-click, /u/less, /u/undo, PATCH /v1/me, POST /v1/me/unsubscribe', async () => {
     const before = await snapshot(h, 'mia')
-    for (const [name, make] of attacks) {
+    for (const [name, make, signed] of attacks) {
       const token = await make()
       const path = encodeURIComponent(token)
       const one = await oneClick(h, path)
+      const ref = signed ? signedReference : reference
       assert.equal(one.status, 404, `${name}: one-click`)
-      assert.equal(withoutNonce(one.text), reference.u.slice(reference.u.indexOf('\n') + 1), `${name}: one-click page`)
+      assert.equal(withoutNonce(one.text), ref.u.slice(ref.u.indexOf('\n') + 1), `${name}: one-click page`)
       assert.equal((await bare(h, 'POST', `/u/${path}/less`, 'choice=weekly', { 'content-type': 'application/x-www-form-urlencoded' })).status, 404, name)
       assert.equal((await bare(h, 'POST', `/u/${path}/undo`, '', { 'content-type': 'application/x-www-form-urlencoded' })).status, 404, name)
       assertProblem(await asSubscriber(h, 'PATCH', '/v1/me', token, { status: 'unsubscribed' }), 401, `${name}: PATCH`)
@@ -225,9 +251,12 @@ describe('link expiry and revocation', () => {
       const me = await getMe(h, link.token)
       assert.equal(me.status, 401)
       assert.equal(me.text, forged.text)
+      // The page no longer shows preferences; it wears the brand and offers a new link.
       const p = await bare(h, 'GET', `/p/${link.token}`)
       assert.equal(p.status, 404)
-      assert.equal(withoutNonce(p.text), withoutNonce(forgedPage.text))
+      assert.notEqual(withoutNonce(p.text), withoutNonce(forgedPage.text))
+      assert.match(p.text, /action="\/links\/new"/)
+      assert.doesNotMatch(p.text, /<heed-preferences/)
       h.clock.now = exp + 365 * 86_400_000
       assert.equal((await getMe(h, link.token)).status, 401)
     } finally {

@@ -12,7 +12,7 @@ export interface PageOptions {
   logoUrl: string | undefined
   brand: string | null
   body: Html
-  status?: 200 | 404
+  status?: 200 | 400 | 404 | 429
   /** Scripts from this origin the page loads (the widget). */
   scripts?: readonly string[]
 }
@@ -38,6 +38,16 @@ button.secondary, .button { background: transparent; color: inherit; }
 button:focus-visible, .button:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 section + section { margin-top: 2rem; padding-top: 1.5rem; border-top: 1px solid color-mix(in srgb, CanvasText 15%, transparent); }
 h2 { font-size: 1.0625rem; margin: 0 0 .5rem; }
+label { display: block; font-weight: 600; margin: 1rem 0 .25rem; }
+input[type=email] { font: inherit; width: 100%; min-height: 44px; padding: .5rem .75rem; border-radius: .5rem;
+  border: 1px solid color-mix(in srgb, CanvasText 40%, transparent); background: Canvas; color: inherit; }
+input[type=email]:focus-visible { outline: 3px solid var(--accent); outline-offset: 1px; }
+input[aria-invalid=true] { border-color: #b91c1c; }
+.error { color: #b91c1c; font-weight: 600; }
+.state { display: flex; flex-wrap: wrap; align-items: center; gap: .5rem .75rem; padding: .75rem 1rem; border-radius: .5rem;
+  background: color-mix(in srgb, var(--accent) 12%, transparent); }
+.state .label { font-size: .8125rem; text-transform: uppercase; letter-spacing: .04em; opacity: .8; }
+@media (prefers-color-scheme: dark) { .error { color: #fca5a5; } input[aria-invalid=true] { border-color: #fca5a5; } }
 @media (prefers-reduced-motion: no-preference) { button { transition: filter .15s; } button:hover { filter: brightness(1.08); } }
 `
 
@@ -74,6 +84,7 @@ export function renderPage(c: Context, p: PageOptions) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${p.title}</title>
+<link rel="icon" href="data:,">
 <style nonce="${nonce}">${raw(css(accent))}</style>
 ${(p.scripts ?? []).map((src) => html`<script type="module" src="${src}"></script>`)}
 </head>

@@ -24,6 +24,25 @@ export interface PageStrings {
   invalidTitle: string
   invalidBody: string
   noScript: string
+  /** The dead-end pages' "e-mail me a new link" form and its answers. */
+  expiredBody: string
+  newLinkIntro: string
+  emailLabel: string
+  newLinkButton: string
+  newLinkSentTitle: string
+  newLinkSentBody: string
+  newLinkBadEmail: string
+  newLinkTooMany: string
+  /** After "send me less": still subscribed, what is in effect, and the way back. */
+  stillSubscribedTitle: string
+  pausedUntil: (until: string) => string
+  weeklyInEffect: string
+  inEffect: string
+  /** Offered to someone already unsubscribed, instead of "hear from us less". */
+  subscribeAgain: string
+  subscribeAgainHint: string
+  /** After a fresh unsubscribe: the "less" choices subscribe again, so they say so. */
+  lessInsteadAfter: string
 }
 
 const en: PageStrings = {
@@ -47,6 +66,21 @@ const en: PageStrings = {
   invalidTitle: 'This link is no longer valid',
   invalidBody: 'Links in older messages stop working after a while. Use the link in a recent message, or contact the sender.',
   noScript: 'Turn on JavaScript to choose topics here, or use the unsubscribe link in the message.',
+  expiredBody: 'Links in older messages stop working after a while, so this one cannot show your preferences any more.',
+  newLinkIntro: 'Enter the address our messages reach you at, and we will e-mail you a new link.',
+  emailLabel: 'Your e-mail address',
+  newLinkButton: 'E-mail me a new link',
+  newLinkSentTitle: 'Check your inbox',
+  newLinkSentBody: 'If this address is on our list, a link is on its way. It can take a few minutes.',
+  newLinkBadEmail: 'Enter an e-mail address, like name@example.com.',
+  newLinkTooMany: 'That was a lot of requests in a short time. Please try again in a few minutes.',
+  stillSubscribedTitle: 'You are still subscribed',
+  pausedUntil: (d) => `Paused until ${d}. You will get no marketing messages before then.`,
+  weeklyInEffect: 'You will get at most one marketing message a week.',
+  inEffect: 'In effect',
+  subscribeAgain: 'Subscribe again',
+  subscribeAgainHint: 'Your earlier topic choices come back with it.',
+  lessInsteadAfter: 'Changed your mind? Stay subscribed, but hear from us less',
 }
 
 const zhHans: PageStrings = {
@@ -70,6 +104,21 @@ const zhHans: PageStrings = {
   invalidTitle: '此链接已失效',
   invalidBody: '旧邮件中的链接会在一段时间后失效。请使用最近邮件中的链接，或联系发件人。',
   noScript: '请启用 JavaScript 以在此选择主题，或使用邮件中的退订链接。',
+  expiredBody: '旧邮件中的链接会在一段时间后失效，因此此链接已无法显示您的偏好设置。',
+  newLinkIntro: '请输入您接收我们邮件的地址，我们会把新链接发送给您。',
+  emailLabel: '您的电子邮件地址',
+  newLinkButton: '通过邮件发送新链接',
+  newLinkSentTitle: '请查看收件箱',
+  newLinkSentBody: '如果此地址在我们的名单上，新链接正在发送途中。可能需要几分钟。',
+  newLinkBadEmail: '请输入电子邮件地址，例如 name@example.com。',
+  newLinkTooMany: '短时间内的请求过多。请几分钟后再试。',
+  stillSubscribedTitle: '您仍在订阅中',
+  pausedUntil: (d) => `已暂停至 ${d}。在此之前，您不会收到营销消息。`,
+  weeklyInEffect: '您每周最多会收到一封营销消息。',
+  inEffect: '当前设置',
+  subscribeAgain: '重新订阅',
+  subscribeAgainHint: '您之前选择的主题也会一并恢复。',
+  lessInsteadAfter: '改变主意了？继续订阅，但减少来信',
 }
 
 const zhHant: PageStrings = {
@@ -93,6 +142,21 @@ const zhHant: PageStrings = {
   invalidTitle: '此連結已失效',
   invalidBody: '舊郵件中的連結會在一段時間後失效。請使用最近郵件中的連結，或聯絡寄件者。',
   noScript: '請啟用 JavaScript 以在此選擇主題，或使用郵件中的取消訂閱連結。',
+  expiredBody: '舊郵件中的連結會在一段時間後失效，因此此連結已無法顯示您的偏好設定。',
+  newLinkIntro: '請輸入您接收我們郵件的地址，我們會將新連結寄給您。',
+  emailLabel: '您的電子郵件地址',
+  newLinkButton: '以電子郵件寄送新連結',
+  newLinkSentTitle: '請查看收件匣',
+  newLinkSentBody: '如果此地址在我們的名單上，新連結正在寄送途中。可能需要幾分鐘。',
+  newLinkBadEmail: '請輸入電子郵件地址，例如 name@example.com。',
+  newLinkTooMany: '短時間內的請求過多。請幾分鐘後再試。',
+  stillSubscribedTitle: '您仍在訂閱中',
+  pausedUntil: (d) => `已暫停至 ${d}。在此之前，您不會收到行銷訊息。`,
+  weeklyInEffect: '您每週最多會收到一封行銷訊息。',
+  inEffect: '目前設定',
+  subscribeAgain: '重新訂閱',
+  subscribeAgainHint: '您先前選擇的主題也會一併恢復。',
+  lessInsteadAfter: '改變主意了？繼續訂閱，但減少來信',
 }
 
 const et: PageStrings = {
@@ -116,6 +180,21 @@ const et: PageStrings = {
   invalidTitle: 'See link ei kehti enam',
   invalidBody: 'Vanemate kirjade lingid aeguvad mõne aja pärast. Kasuta hiljutise kirja linki või võta saatjaga ühendust.',
   noScript: 'Teemade valimiseks lülita JavaScript sisse või kasuta kirjas olevat loobumislinki.',
+  expiredBody: 'Vanemate kirjade lingid aeguvad mõne aja pärast, seega see link sinu eelistusi enam ei näita.',
+  newLinkIntro: 'Sisesta aadress, kuhu meie kirjad jõuavad, ja saadame sulle uue lingi.',
+  emailLabel: 'Sinu e-posti aadress',
+  newLinkButton: 'Saada mulle uus link',
+  newLinkSentTitle: 'Vaata oma postkasti',
+  newLinkSentBody: 'Kui see aadress on meie nimekirjas, on link teel. Selleks võib kuluda mõni minut.',
+  newLinkBadEmail: 'Sisesta e-posti aadress, näiteks nimi@example.com.',
+  newLinkTooMany: 'Lühikese aja jooksul tuli liiga palju päringuid. Proovi mõne minuti pärast uuesti.',
+  stillSubscribedTitle: 'Sinu tellimus kehtib edasi',
+  pausedUntil: (d) => `Peatatud kuni ${d}. Enne seda sa meilt turunduskirju ei saa.`,
+  weeklyInEffect: 'Saad kõige rohkem ühe turunduskirja nädalas.',
+  inEffect: 'Kehtib',
+  subscribeAgain: 'Telli uuesti',
+  subscribeAgainHint: 'Ka sinu varasemad teemavalikud taastatakse.',
+  lessInsteadAfter: 'Mõtlesid ümber? Jää tellijaks, aga saa kirju harvem',
 }
 
 export const PAGE_STRINGS: Record<PageLocale, PageStrings> = { en, 'zh-Hans': zhHans, 'zh-Hant': zhHant, et }

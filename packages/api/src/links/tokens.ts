@@ -80,6 +80,47 @@ function isCanonical(token: string): boolean {
 }
 const BASE64URL = /^[A-Za-z0-9_-]+$/
 
+/** A token's signature checked with the key its `kid` names, at any age; null for any refusal. */
+async function readSigned(store: Store, token: string, opts: { issuer: string; kind: TokenKind; now: number; anyAge: boolean }) {
+  if (token.length > 4096 || !isCanonical(token)) return null
+  let kid: unknown
+  try {
+    const header = decodeProtectedHeader(token)
+    if (header.alg !== TOKEN_ALG) return null
+    kid = header.kid
+  } catch {
+    return null
+  }
+  if (typeof kid !== 'string' || kid.length > 64) return null
+  const key = await store.getSigningKey(kid)
+  if (!key) return null
+  try {
+    const { payload } = await jwtVerify(token, keyBytes(key), {
+      algorithms: [TOKEN_ALG],
+      issuer: opts.issuer,
+      audience: `heed:${key.tenantId}`,
+      typ: TYP[opts.kind],
+      requiredClaims: ['sub', 'tid', 'ver', 'jti', 'iat', 'exp'],
+      currentDate: new Date(opts.now),
+      // An old link's expiry is judged by the caller, not refused here.
+      ...(opts.anyAge ? { clockTolerance: STALE_TOLERANCE_S } : {}),
+    })
+    return { key, payload }
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The tenant whose key signed this link, however old the link and even if the key is retired;
+ * null when the signature does not verify. Only for saying whom to ask for a new link: such a
+ * link may do nothing.
+ */
+export async function signingTenant(store: Store, token: string, opts: { issuer: string; kind: TokenKind; now: number }): Promise<TenantRecord | null> {
+  const signed = await readSigned(store, token, { ...opts, anyAge: true })
+  return signed && signed.payload.tid === signed.key.tenantId ? store.getTenant(signed.key.tenantId) : null
+}
+
 /**
  * The tenant and subscriber a token speaks for, or null for any refusal. With `stale: true`,
  * an expired or revoked link whose signature verifies with a key that has not been retired
@@ -92,33 +133,10 @@ export async function verifyToken(
   token: string,
   opts: { issuer: string; kind: TokenKind; now: number; stale?: boolean },
 ): Promise<VerifiedToken | null> {
-  if (token.length > 4096 || !isCanonical(token)) return null
-  let kid: unknown
-  try {
-    const header = decodeProtectedHeader(token)
-    if (header.alg !== TOKEN_ALG) return null
-    kid = header.kid
-  } catch {
-    return null
-  }
-  if (typeof kid !== 'string' || kid.length > 64) return null
-  const key = await store.getSigningKey(kid)
-  if (!key || (key.retiresAt !== null && key.retiresAt <= opts.now)) return null
-  let payload
-  try {
-    ;({ payload } = await jwtVerify(token, keyBytes(key), {
-      algorithms: [TOKEN_ALG],
-      issuer: opts.issuer,
-      audience: `heed:${key.tenantId}`,
-      typ: TYP[opts.kind],
-      requiredClaims: ['sub', 'tid', 'ver', 'jti', 'iat', 'exp'],
-      currentDate: new Date(opts.now),
-      // A stale link's expiry is judged below, not refused here.
-      ...(opts.stale ? { clockTolerance: STALE_TOLERANCE_S } : {}),
-    }))
-  } catch {
-    return null
-  }
+  const signed = await readSigned(store, token, { ...opts, anyAge: opts.stale === true })
+  if (!signed) return null
+  const { key, payload } = signed
+  if (key.retiresAt !== null && key.retiresAt <= opts.now) return null
   if (payload.tid !== key.tenantId || typeof payload.ver !== 'number' || typeof payload.sub !== 'string') return null
   // One audience, issued no later than now (a minute's clock skew between processes), expiring
   // at an instant a date can hold.
@@ -129,7 +147,7 @@ export async function verifyToken(
   if (!tenant || !subscriber) return null
   // A version outside the record's range was never issued to it: ahead of it, or issued to an
   // earlier record under the same id, before an erasure (each record starts at a random version).
-  if (typeof payload.ver !== 'number' || payload.ver > subscriber.linkVersion || payload.ver < subscriber.linkFloor) return null
+  if (payload.ver > subscriber.linkVersion || payload.ver < subscriber.linkFloor) return null
   const live = subscriber.linkVersion === payload.ver && expiresAt > opts.now
   if (!live && !opts.stale) return null
   return { tenant, subscriber, jti: String(payload.jti), expiresAt, live }
