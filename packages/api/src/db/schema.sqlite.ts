@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
 import type { Cap, LocalizedText, QuietHours, TenantSettings, TopicPreference } from '@heed/shared'
 
 /** SQLite schema. Instants are integer epoch milliseconds; structured values are JSON text. */
@@ -77,7 +78,12 @@ export const subscribers = sqliteTable(
     updatedAt: integer('updated_at').notNull(),
     unsubscribedAt: integer('unsubscribed_at'),
   },
-  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index('subscribers_email_idx').on(t.tenantId, t.email)],
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    index('subscribers_email_idx').on(t.tenantId, t.email),
+    // The console's search: an address in any case of letters.
+    index('subscribers_email_lower_idx').on(t.tenantId, sql`lower(${t.email})`),
+  ],
 )
 
 export const dispatches = sqliteTable(
@@ -168,10 +174,12 @@ export const mailOutbox = sqliteTable(
   {
     id: text('id').primaryKey(),
     tenantId: text('tenant_id').notNull(),
-    kind: text('kind', { enum: ['new-link'] }).notNull(),
+    kind: text('kind', { enum: ['new-link', 'invitation'] }).notNull(),
     /** The address a request named; null once resolved. */
     address: text('address'),
     subscriberId: text('subscriber_id'),
+    /** What the mail is about besides a subscriber: the invitation's id. */
+    ref: text('ref'),
     /** The language of the page the request came from, when the subscriber has none. */
     locale: text('locale'),
     createdAt: integer('created_at').notNull(),
@@ -185,4 +193,67 @@ export const mailOutbox = sqliteTable(
     lastError: text('last_error'),
   },
   (t) => [index('mail_outbox_due_idx').on(t.doneAt, t.nextAttemptAt), index('mail_outbox_subscriber_idx').on(t.tenantId, t.subscriberId, t.kind, t.createdAt)],
+)
+
+/**
+ * People who run a tenant in the console (console/). An address is one person across Heed,
+ * in one tenant. The password hash is scrypt's (console/passwords.ts); null until the person
+ * has accepted their invitation and chosen a password.
+ */
+export const consoleUsers = sqliteTable(
+  'console_users',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    /** Lower case. */
+    email: text('email').notNull(),
+    name: text('name'),
+    role: text('role', { enum: ['owner', 'editor', 'viewer'] }).notNull(),
+    passwordHash: text('password_hash'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('console_users_email_idx').on(t.email), index('console_users_tenant_idx').on(t.tenantId)],
+)
+
+/** Console sign-ins: the cookie carries a random token, the table only its hash. */
+export const consoleSessions = sqliteTable(
+  'console_sessions',
+  {
+    /** SHA-256 of the cookie's token, hex. */
+    hash: text('hash').primaryKey(),
+    userId: text('user_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    /** Refreshed as the session is used; idle past the idle limit, it ends. */
+    lastSeenAt: integer('last_seen_at').notNull(),
+    /** The absolute end, whatever the use. */
+    expiresAt: integer('expires_at').notNull(),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('console_sessions_user_idx').on(t.userId)],
+)
+
+/** An owner's invitation of a colleague: a one-time link, by e-mail, to choose a password. */
+export const consoleInvitations = sqliteTable(
+  'console_invitations',
+  {
+    id: text('id').primaryKey(),
+    /**
+     * SHA-256 of the link's token, hex: set by the mail sender as it sends the link (the token
+     * itself is never stored), replaced if it sends again; null once accepted.
+     */
+    hash: text('hash'),
+    tenantId: text('tenant_id').notNull(),
+    /** Lower case. */
+    email: text('email').notNull(),
+    role: text('role', { enum: ['owner', 'editor', 'viewer'] }).notNull(),
+    invitedBy: text('invited_by'),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    acceptedAt: integer('accepted_at'),
+  },
+  (t) => [uniqueIndex('console_invitations_hash_idx').on(t.hash), index('console_invitations_tenant_idx').on(t.tenantId, t.email)],
 )
