@@ -47,9 +47,10 @@ describe('three API processes on one PostgreSQL', { skip: onPostgres ? false : '
       201,
     )
     // Consent changes through every process, concurrently, to stress the hash chain.
-    await Promise.all(
+    const puts = await Promise.all(
       Array.from({ length: 30 }, (_, i) => call(i, 'PUT', `/v1/subscribers/s${i}`, key, { topics: { news: { subscribed: i % 2 === 0 } } })),
     )
+    assert.deepEqual(puts.map((r) => r.status), Array(30).fill(201), 'every concurrent consent change was written')
 
     const at = '2026-06-01T12:00:00Z'
     const results = await Promise.all(
