@@ -24,6 +24,9 @@ import { subscribers } from './subscribers/subscribers.routes.ts'
 import { tenant } from './tenants/tenant.routes.ts'
 import { topics } from './tenants/topics.routes.ts'
 import { widgetRoutes } from './widget/widget.routes.ts'
+import { invitationRoutes } from './console/invitations.routes.ts'
+import { sessionRoutes } from './console/session.routes.ts'
+import { users } from './console/users.routes.ts'
 
 export type { Deps, Env } from './env.ts'
 
@@ -72,6 +75,9 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/links', links)
   app.route('/v1/signing-keys', signingKeys)
   app.route('/v1/events', events)
+  app.route('/v1/session', sessionRoutes())
+  app.route('/v1/users', users)
+  app.route('/v1/invitations', invitationRoutes())
   app.route('/v1/me', meRoutes(limiter))
   app.route('/', pageRoutes(limiter))
   app.route('/', newLinkRoutes(limiter))

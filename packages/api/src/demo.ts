@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto'
 import { DEFAULT_TENANT_SETTINGS, type SubscriberPatch, type TenantSettings } from '@heed/shared/schemas'
 import { DAY_MS } from '@heed/shared/time'
 import { decideFrom } from './checks/decisions.ts'
 import type { Store, TopicRecord } from './db/store.ts'
 import { mintApiKey } from './tenants/keys.ts'
+import { hashPassword } from './console/passwords.ts'
+import { newUserId } from './console/people.ts'
 import { applyPatch, blankSubscriber } from './subscribers/patch.ts'
 
 /** The demo tenant seeded into an empty database by `npm start` (HEED_DEMO=0 skips it). */
@@ -11,6 +14,8 @@ export const DEMO_TENANT_ID = 'demo'
 export const demoMerchantOrigin = (merchantPort: number) => `http://localhost:${merchantPort}`
 /** The customer the demo merchant page is "logged in" as. */
 export const DEMO_CUSTOMER = 'cust_1001'
+/** The demo tenant's console owner; their password is random, printed once at seeding. */
+export const DEMO_OWNER_EMAIL = 'owner@demo-outfitters.example'
 
 type TopicSeed = Omit<TopicRecord, 'key' | 'createdAt' | 'updatedAt'>
 
@@ -64,12 +69,14 @@ export interface DemoSeed {
   adminKey: string
   senderKey: string
   customerId: string
+  /** The console owner's sign-in. */
+  owner: { email: string; password: string }
 }
 
 /**
  * Seeds "Demo Outfitters" into an empty database: topics in four languages, two channels,
- * a dozen subscribers and some dispatch history. Returns the keys, or null when the demo
- * tenant exists already.
+ * a dozen subscribers, some dispatch history and a console owner. Returns the keys and the
+ * owner's sign-in, or null when the demo tenant exists already.
  */
 export async function seedDemo(store: Store, publicUrl: string, merchantOrigin: string, now = Date.now()): Promise<DemoSeed | null> {
   if (await store.getTenant(DEMO_TENANT_ID)) return null
@@ -83,7 +90,9 @@ export async function seedDemo(store: Store, publicUrl: string, merchantOrigin: 
   }
   const admin = mintApiKey(DEMO_TENANT_ID, 'admin', 'demo admin key', now)
   const tenant = { id: DEMO_TENANT_ID, settings, createdAt: now, updatedAt: now }
-  if (!(await store.createTenant(tenant, admin.record))) return null
+  const password = randomBytes(12).toString('base64url')
+  const owner = { id: newUserId(), tenantId: DEMO_TENANT_ID, email: DEMO_OWNER_EMAIL, name: 'Demo Owner', role: 'owner' as const, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now }
+  if (!(await store.createTenant(tenant, admin.record, { user: owner }))) return null
   const sender = mintApiKey(DEMO_TENANT_ID, 'sender', 'demo merchant site and sender', now)
   await store.createApiKey(sender.record)
 
@@ -113,6 +122,6 @@ export async function seedDemo(store: Store, publicUrl: string, merchantOrigin: 
       (data) => decideFrom(data, tenant, { subscriberId, topic, channel: 'email' }, at),
     )
   }
-  return { adminKey: admin.secret, senderKey: sender.secret, customerId: DEMO_CUSTOMER }
+  return { adminKey: admin.secret, senderKey: sender.secret, customerId: DEMO_CUSTOMER, owner: { email: DEMO_OWNER_EMAIL, password } }
 }
 

@@ -1,5 +1,6 @@
 import type { Config } from './config.ts'
-import type { ApiKeyRecord, Store, TenantRecord } from './db/store.ts'
+import type { ApiKeyRole, ConsoleRole } from '@heed/shared'
+import type { ApiKeyRecord, SessionRecord, Store, TenantRecord } from './db/store.ts'
 
 /**
  * Decides `POST /v1/check/batch` requests: on a worker thread or in the calling thread
@@ -23,10 +24,22 @@ export interface Deps {
   mailer?: { wake(): void }
 }
 
+/** Who a request acts as: an API key, or a console user signed in with the session cookie. */
+export interface Principal {
+  kind: 'key' | 'user'
+  /** The key's or the user's id: the actor recorded for what it changes. */
+  id: string
+  role: ApiKeyRole | ConsoleRole
+}
+
 export type Env = {
   Variables: {
     deps: Required<Deps>
     tenant: TenantRecord
+    principal: Principal
+    /** Set for requests authenticated by an API key. */
     apiKey: ApiKeyRecord
+    /** Set for requests authenticated by the console's session cookie. */
+    session: SessionRecord
   }
 }

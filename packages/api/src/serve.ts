@@ -97,9 +97,10 @@ Seeded the demo tenant "Demo Outfitters" (HEED_DEMO=0 skips this).
   Demo merchant "My account" page:           ${merchantOrigin}/account
   API reference:                             ${base}/docs
 
-Admin API key, shown this once:
+Admin API key and the console's sign-in, shown this once:
 
   export HEED_KEY=${demo.adminKey}
+  Console: ${base}/console  sign in as ${demo.owner.email} / ${demo.owner.password}
 
 May I send ${demo.customerId} a "sales" email now?
 

@@ -53,7 +53,7 @@ describe('OpenAPI document', () => {
 
   test('every operation has a summary, a description, tags and security', () => {
     const schemes = new Set(Object.keys(doc.components.securitySchemes))
-    assert.deepEqual([...schemes].sort(), ['adminKey', 'linkToken', 'rootToken', 'senderKey'])
+    assert.deepEqual([...schemes].sort(), ['adminKey', 'consoleSession', 'linkToken', 'rootToken', 'senderKey'])
     for (const { method, path, op } of operations()) {
       const name = `${method} ${path}`
       assert.ok(op.summary?.length > 3, `${name}: summary`)

@@ -60,7 +60,21 @@ describe('demo seeding', { concurrency: true }, () => {
     assert.ok(topics.body.data.some((t: any) => t.key === body.topic))
     assert.equal((await server.call('GET', `/v1/subscribers/${body.subscriberId}`, undefined, key)).status, 200)
 
+    // The console's address and the demo owner's sign-in are printed with it, and work.
+    const console = server.stdout().match(/Console: (\S+)\/console {2}sign in as (\S+) \/ (\S+)/)
+    assert.ok(console, `the console sign-in is printed:\n${server.stdout()}`)
+    assert.equal(console[2], 'owner@demo-outfitters.example')
+    const signIn = await server.call('POST', '/v1/session', { email: console[2], password: console[3] })
+    assert.equal(signIn.status, 200)
+    assert.equal(signIn.body.tenant.id, 'demo')
+
     await server.kill9()
+
+    // A restart on the same database prints neither again: they were shown once.
+    const again = await startServer({ databaseUrl, env: { HEED_DEMO: '1', HEED_ADMIN_TOKEN: '', HEED_DEMO_FILE: demoFile } })
+    running.push(again)
+    assert.doesNotMatch(again.stdout(), /HEED_KEY=|sign in as/)
+    await again.kill9()
   })
 
   test('HEED_DEMO=0 seeds nothing into an empty database', async () => {

@@ -155,9 +155,26 @@ export const DEFAULT_TENANT_SETTINGS = {
   linkTtlSeconds: DEFAULT_LINK_TTL_SECONDS,
 } satisfies Omit<z.infer<typeof tenantSettingsSchema>, 'name'>
 
+/** Console roles: owner (everything), editor (topics, subscribers, settings, links), viewer (read only). */
+export const consoleRoleSchema = z.enum(['owner', 'editor', 'viewer'])
+/** A console user's address: one person across Heed, compared and stored in lower case. */
+export const consoleEmailSchema = z
+  .string()
+  .trim()
+  .max(254)
+  .pipe(z.email('must be an e-mail address'))
+  .transform((s) => s.toLowerCase())
+export const CONSOLE_PASSWORD_MIN = 10
+export const CONSOLE_PASSWORD_MAX = 200
+export const consolePasswordSchema = z
+  .string()
+  .min(CONSOLE_PASSWORD_MIN, `use at least ${CONSOLE_PASSWORD_MIN} characters`)
+  .max(CONSOLE_PASSWORD_MAX, `use at most ${CONSOLE_PASSWORD_MAX} characters`)
 export const createTenantBodySchema = tenantSettingsSchema.partial().extend({
   id: slugSchema.optional(),
   name: tenantSettingsSchema.shape.name,
+  /** The tenant's first console owner: with a password they can sign in at once, without one they are invited by e-mail. */
+  owner: z.strictObject({ email: consoleEmailSchema, password: consolePasswordSchema.optional() }).optional(),
 })
 export const patchTenantBodySchema = tenantSettingsSchema.partial()
 
@@ -407,3 +424,47 @@ export type MePatch = z.infer<typeof mePatchSchema>
 export type MeResponse = z.infer<typeof meResponseSchema>
 export type MeTopic = z.infer<typeof meTopicSchema>
 export type ConsentEvent = z.infer<typeof consentEventSchema>
+
+// ---- the merchant console: people and sign-in ---------------------------------------------
+
+const personNameSchema = z.string().trim().min(1).max(100)
+
+export const signInBodySchema = z.strictObject({
+  email: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(CONSOLE_PASSWORD_MAX),
+})
+export const consoleUserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string().nullable(),
+  role: consoleRoleSchema,
+  createdAt: instantSchema,
+})
+export const sessionResponseSchema = z.object({
+  user: consoleUserSchema.pick({ id: true, email: true, name: true, role: true }),
+  tenant: z.object({ id: z.string(), name: z.string() }),
+})
+export const invitationSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  role: consoleRoleSchema,
+  invitedBy: z.string().nullable(),
+  createdAt: instantSchema,
+  expiresAt: instantSchema,
+})
+export const inviteBodySchema = z.strictObject({ email: consoleEmailSchema, role: consoleRoleSchema })
+export const changeRoleBodySchema = z.strictObject({ role: consoleRoleSchema })
+export const acceptInvitationBodySchema = z.strictObject({
+  token: z.string().min(1).max(200),
+  password: consolePasswordSchema,
+  name: personNameSchema.optional(),
+})
+export const changePasswordBodySchema = z.strictObject({
+  current: z.string().min(1).max(CONSOLE_PASSWORD_MAX),
+  new: consolePasswordSchema,
+})
+
+export type ConsoleRole = z.infer<typeof consoleRoleSchema>
+export type ConsoleUser = z.infer<typeof consoleUserSchema>
+export type SessionResponse = z.infer<typeof sessionResponseSchema>
+export type Invitation = z.infer<typeof invitationSchema>

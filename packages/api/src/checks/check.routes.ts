@@ -5,7 +5,7 @@ import { checkMany } from './decisions.ts'
 import { decisionSchema, fields, SUBSCRIBER_ID } from '../http/schemas.ts'
 import type { Deps, Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
-import { apiKeyAuth } from '../http/auth.ts'
+import { authorize } from '../http/auth.ts'
 import { readRawBody } from '../http/body-limit.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
@@ -15,7 +15,7 @@ const BATCH_MAX_BYTES = 16384 * KiB
 
 export const check = routes<Env>()
 
-check.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
+check.use('*', authorize('send'))
 
 const CHECK_FIELDS = {
   subscriberId: SUBSCRIBER_ID,

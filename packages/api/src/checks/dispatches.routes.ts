@@ -4,12 +4,12 @@ import { decideFrom } from './decisions.ts'
 import { decisionSchema, fields, SUBSCRIBER_ID } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
-import { apiKeyAuth } from '../http/auth.ts'
+import { authorize } from '../http/auth.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
 export const dispatches = routes<Env>()
 
-dispatches.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
+dispatches.use('*', authorize('send'))
 
 const outcome = (description: string, recorded: boolean) =>
   json(

@@ -1,4 +1,5 @@
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { SQL } from 'drizzle-orm'
+import type { PgColumn, PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import type { Decision } from '@heed/shared'
 import type * as schema from './schema.pg.ts'
 import type { DecisionData, DispatchRequest, ReaderSpec, ReserveResult } from './store.ts'
@@ -44,6 +45,13 @@ export interface Dialect {
   lock(db: Db, key: string): Steps<void>
   /** The select with its rows locked until the transaction ends (PostgreSQL `FOR UPDATE`). */
   forUpdate<Q>(select: Q): Q
+
+  /**
+   * True when the subscriber gets the topic `key` by their own choice (`topics` holds
+   * `{[key]: {subscribed}}`), or by `byDefault` when they made none: JSON text read with
+   * `json_extract` on SQLite, jsonb with `->` on PostgreSQL.
+   */
+  getsTopic(topics: PgColumn, key: string, byDefault: boolean): SQL
 
   /** The hot read: subscribers with their recent dispatches, topics and required topic keys, in one statement. */
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData | Promise<DecisionData>

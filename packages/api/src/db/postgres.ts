@@ -15,6 +15,7 @@ import {
   type RawEngineTopic,
   type ReserveOutcome,
 } from './common.ts'
+import type { PgColumn } from 'drizzle-orm/pg-core'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
 import { DatabaseUnavailable, DEFAULT_DATABASE_TIMEOUT_MS } from './availability.ts'
 import { Repository } from './repository.ts'
@@ -181,6 +182,10 @@ class PostgresDialect implements Dialect {
         ) h) AS hist,
         (SELECT json_agg(key) FROM topics WHERE tenant_id = ${tenantId} AND required) AS required`
     return decisionDataFrom(r?.subs ?? [], r?.tops ?? [], r?.hist ?? [], r?.required ?? [])
+  }
+
+  getsTopic(topics: PgColumn, key: string, byDefault: boolean) {
+    return sql`coalesce((${topics} -> ${key}::text ->> 'subscribed')::boolean, ${sql.raw(byDefault ? 'true' : 'false')})`
   }
 
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {

@@ -1,12 +1,21 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm'
+import type { ConsoleRole } from '@heed/shared'
 import type { Decision } from '@heed/shared'
+import type { SQL } from 'drizzle-orm'
 import { consentChanged, consentView } from './consent.ts'
 import { GENESIS_HASH } from './ledger.ts'
 import { eventRow, SharedReads, subscriberRow, toKey, toSubscriber, toTopic } from './common.ts'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
 import { newSigningKey, newerThan } from './ids.ts'
+import { ConsoleEmailTaken } from './store.ts'
 import type {
   ChangeContext,
+  ConsoleUserRecord,
+  FirstOwner,
+  InvitationRecord,
+  NewConsoleUser,
+  PeopleChange,
+  SessionRecord,
   ConsentEventRecord,
   DecisionData,
   DispatchRecord,
@@ -19,6 +28,7 @@ import type {
   SigningKeyRecord,
   Store,
   SubscriberChange,
+  SubscriberListQuery,
   SuppressionEntry,
   TenantRecord,
   TopicRecord,
@@ -28,7 +38,7 @@ import type {
  * The one data layer: every query that is the same on SQLite and PostgreSQL is written here,
  * once, with drizzle; a `Dialect` (sqlite.ts, postgres.ts) holds only what differs: the
  * connection and migrations, the hot decision read, check-and-reserve with its group commit,
- * locks, and the JSON lookup of `isKnownOrigin`.
+ * locks, and the JSON lookups of `isKnownOrigin` and of the subscriber list's topic filter.
  *
  * Design:
  * - A single statement outside a transaction is simply awaited: on SQLite drizzle runs it
@@ -79,12 +89,20 @@ export class Repository implements Store {
     return this.#d.ping()
   }
 
-  createTenant(tenant: TenantRecord, key: NewApiKey) {
-    const { tenants, apiKeys } = this.#t
+  createTenant(tenant: TenantRecord, key: NewApiKey, people?: FirstOwner) {
+    const { tenants, apiKeys, consoleUsers, consoleInvitations, mailOutbox } = this.#t
     return this.#d.transaction(function* (db) {
       const done = yield* run(db.insert(tenants).values(tenant).onConflictDoNothing().returning({ id: tenants.id }))
       if (done.length === 0) return false
       yield* run(db.insert(apiKeys).values(key))
+      if (people && 'user' in people) {
+        const made = yield* run(db.insert(consoleUsers).values(people.user).onConflictDoNothing().returning({ id: consoleUsers.id }))
+        // Thrown, so the tenant and its key are rolled back with it.
+        if (made.length === 0) throw new ConsoleEmailTaken()
+      } else if (people) {
+        yield* run(db.insert(consoleInvitations).values({ ...people.invitation, hash: null }))
+        yield* run(db.insert(mailOutbox).values(mailRow(people.mail)))
+      }
       return true
     })
   }
@@ -183,6 +201,66 @@ export class Repository implements Store {
   async getSubscriber(tenantId: string, id: string) {
     const [row] = await this.#subscriberQuery(this.#db, tenantId, id)
     return row ? toSubscriber(row) : null
+  }
+
+  /**
+   * Keyset pages in id order: a page starts on the (tenant_id, id) primary key right after the
+   * previous page's last id and reads one row more than it shows (to know whether another page
+   * follows), so the thousandth page costs what the first does. The filters are checked on the
+   * rows as the key walks past them: a filter that few subscribers pass makes the walk longer
+   * (docs/performance.md, "Listing subscribers").
+   *
+   * `q` is two searches, each on an index of its own, merged here: ids that start with it (a
+   * range of the primary key, walked in id order) and the subscribers with that address (the
+   * `lower(email)` index; an address belongs to few subscribers, so all of them are read and
+   * the page's place among them found here). Asked as one `OR`, or with the keyset's `id > …`
+   * or `ORDER BY id` beside the address, SQLite walked every subscriber of the tenant instead.
+   */
+  async listSubscribers(tenantId: string, query: SubscriberListQuery) {
+    const s = this.#t.subscribers
+    const { status, topic, q, paused, hasCaps, now, after, limit } = query
+    const filters = and(
+      eq(s.tenantId, tenantId),
+      status === undefined ? undefined : eq(s.status, status),
+      hasCaps === undefined ? undefined : eq(s.hasCaps, hasCaps),
+      paused === undefined ? undefined : paused ? gt(s.pausedUntil, now) : or(isNull(s.pausedUntil), lte(s.pausedUntil, now)),
+      topic === undefined ? undefined : this.#d.getsTopic(s.topics, topic.key, topic.defaultSubscribed),
+    )
+    const keyset = (ids: SQL | undefined = after === undefined ? undefined : gt(s.id, after)) =>
+      this.#db
+        .select()
+        .from(s)
+        .where(and(filters, ids))
+        .orderBy(asc(s.id))
+        .limit(limit + 1)
+    let rows
+    if (q === undefined) rows = await keyset()
+    else {
+      const [byId, byEmail] = await Promise.all([
+        keyset(this.#idPrefix(q, after)),
+        this.#db
+          .select()
+          .from(s)
+          .where(and(filters, sql`lower(${s.email}) = ${q.toLowerCase()}`)),
+      ])
+      const found = new Map([...byId, ...byEmail.filter((r) => after === undefined || byCodePoints(r.id, after) > 0)].map((r) => [r.id, r]))
+      rows = [...found.values()].sort((a, b) => byCodePoints(a.id, b.id)).slice(0, limit + 1)
+    }
+    const shown = rows.slice(0, limit)
+    return { subscribers: shown.map(toSubscriber), next: rows.length > limit ? shown.at(-1)!.id : null }
+  }
+
+  /**
+   * Ids after `after` that start with `prefix`, in its exact case: a range of the primary key
+   * from the prefix (or from `after`, when that is further on: given both, SQLite started from
+   * either) up to the prefix followed by the highest code point, in the binary order of SQLite
+   * and of PostgreSQL's C collations; `substr` keeps exactly the ids that start with it. No
+   * LIKE, so `%` and `_` are plain characters.
+   */
+  #idPrefix(prefix: string, after: string | undefined) {
+    const s = this.#t.subscribers
+    const from = after !== undefined && byCodePoints(after, prefix) >= 0 ? gt(s.id, after) : gte(s.id, prefix)
+    return and(from, lt(s.id, `${prefix}\u{10FFFF}`), sql`substr(${s.id}, 1, ${[...prefix].length}) = ${prefix}`)!
   }
 
   changeSubscriber(tenantId: string, id: string, change: SubscriberChange, ctx: ChangeContext) {
@@ -383,8 +461,7 @@ export class Repository implements Store {
   }
 
   async enqueueMail(mail: NewMail) {
-    const { at, ...row } = mail
-    await this.#db.insert(this.#t.mailOutbox).values({ ...row, createdAt: at, nextAttemptAt: at })
+    await this.#db.insert(this.#t.mailOutbox).values(mailRow(mail))
   }
 
   /**
@@ -462,7 +539,8 @@ export class Repository implements Store {
       db
         .select({ id: m.id, address: m.address })
         .from(m)
-        .where(and(eq(m.tenantId, tenantId), isNotNull(m.address))),
+        // Only requests made for a subscriber: an invitation to the console is not theirs.
+        .where(and(eq(m.tenantId, tenantId), eq(m.kind, 'new-link'), isNotNull(m.address))),
     )
     const theirs = waiting.filter((r) => r.address!.trim().toLowerCase() === email).map((r) => r.id)
     if (theirs.length > 0) yield* run(db.delete(m).where(inArray(m.id, theirs)))
@@ -476,4 +554,173 @@ export class Repository implements Store {
       .returning({ id: m.id })
     return gone.length
   }
+
+  // ---- the console's people ----
+
+  async createConsoleUser(user: NewConsoleUser) {
+    const u = this.#t.consoleUsers
+    const made = await this.#db.insert(u).values(user).onConflictDoNothing().returning({ id: u.id })
+    return made.length > 0
+  }
+
+  async getConsoleUser(tenantId: string, id: string) {
+    const u = this.#t.consoleUsers
+    const [row] = await this.#db.select().from(u).where(and(eq(u.tenantId, tenantId), eq(u.id, id)))
+    return row ? toUser(row) : null
+  }
+
+  async findConsoleUserByEmail(email: string) {
+    const u = this.#t.consoleUsers
+    const [row] = await this.#db.select().from(u).where(eq(u.email, email.trim().toLowerCase()))
+    return row ? { ...toUser(row), passwordHash: row.passwordHash } : null
+  }
+
+  async listConsoleUsers(tenantId: string) {
+    const u = this.#t.consoleUsers
+    const rows = await this.#db.select().from(u).where(eq(u.tenantId, tenantId)).orderBy(asc(u.createdAt), asc(u.id))
+    return rows.map(toUser)
+  }
+
+  changeConsoleRole(tenantId: string, id: string, role: ConsoleRole, at: number) {
+    const u = this.#t.consoleUsers
+    return this.#d.transaction((db) =>
+      this.#changePerson(db, tenantId, id, role === 'owner', function* () {
+        const [row] = yield* run(db.update(u).set({ role, updatedAt: at }).where(and(eq(u.tenantId, tenantId), eq(u.id, id))).returning())
+        return toUser(row!)
+      }),
+    )
+  }
+
+  deleteConsoleUser(tenantId: string, id: string) {
+    const { consoleUsers: u, consoleSessions: s } = this.#t
+    return this.#d.transaction((db) =>
+      this.#changePerson(db, tenantId, id, false, function* () {
+        const [row] = yield* run(db.delete(u).where(and(eq(u.tenantId, tenantId), eq(u.id, id))).returning())
+        yield* run(db.delete(s).where(eq(s.userId, id)))
+        return toUser(row!)
+      }),
+    )
+  }
+
+  /**
+   * A change to a user that may leave them no owner (`staysOwner` false): under the tenant's
+   * people lock, so two owners demoting each other at once cannot both succeed.
+   */
+  *#changePerson(db: Db, tenantId: string, id: string, staysOwner: boolean, change: () => Steps<ConsoleUserRecord>): Steps<PeopleChange> {
+    const u = this.#t.consoleUsers
+    yield* this.#d.lock(db, `people:${tenantId}`)
+    const [row] = yield* run(db.select({ role: u.role }).from(u).where(and(eq(u.tenantId, tenantId), eq(u.id, id))))
+    if (!row) return { kind: 'not_found' }
+    if (row.role === 'owner' && !staysOwner) {
+      const owners = yield* run(db.select({ id: u.id }).from(u).where(and(eq(u.tenantId, tenantId), eq(u.role, 'owner'))).limit(2))
+      if (owners.length < 2) return { kind: 'last_owner' }
+    }
+    return { kind: 'done', user: yield* change() }
+  }
+
+  setConsolePassword(tenantId: string, id: string, passwordHash: string, at: number, keepSession?: string) {
+    const { consoleUsers: u, consoleSessions: s } = this.#t
+    return this.#d.transaction(function* (db) {
+      const done = yield* run(db.update(u).set({ passwordHash, updatedAt: at }).where(and(eq(u.tenantId, tenantId), eq(u.id, id))).returning({ id: u.id }))
+      if (done.length === 0) return false
+      yield* run(db.delete(s).where(and(eq(s.userId, id), keepSession === undefined ? undefined : ne(s.hash, keepSession))))
+      return true
+    })
+  }
+
+  async createSession(session: SessionRecord) {
+    await this.#db.insert(this.#t.consoleSessions).values(session)
+  }
+
+  async getSession(hash: string) {
+    const { consoleSessions: s, consoleUsers: u, tenants: t } = this.#t
+    const [row] = await this.#db
+      .select({ session: s, user: u, tenant: t })
+      .from(s)
+      .innerJoin(u, eq(u.id, s.userId))
+      .innerJoin(t, eq(t.id, u.tenantId))
+      .where(eq(s.hash, hash))
+    return row ? { session: row.session, user: toUser(row.user), tenant: row.tenant } : null
+  }
+
+  async touchSession(hash: string, at: number) {
+    const s = this.#t.consoleSessions
+    await this.#db.update(s).set({ lastSeenAt: at }).where(and(eq(s.hash, hash), lt(s.lastSeenAt, at)))
+  }
+
+  async deleteSession(hash: string) {
+    const s = this.#t.consoleSessions
+    await this.#db.delete(s).where(eq(s.hash, hash))
+  }
+
+  createInvitation(invitation: InvitationRecord, mail: NewMail) {
+    const { consoleInvitations: i, mailOutbox } = this.#t
+    return this.#d.transaction(function* (db) {
+      // One pending invitation an address and tenant: inviting again replaces it (its mail, if not sent yet, is withdrawn).
+      yield* run(db.delete(i).where(and(eq(i.tenantId, invitation.tenantId), eq(i.email, invitation.email), isNull(i.acceptedAt))))
+      yield* run(db.insert(i).values({ ...invitation, hash: null }))
+      yield* run(db.insert(mailOutbox).values(mailRow(mail)))
+    })
+  }
+
+  async getInvitation(id: string) {
+    const i = this.#t.consoleInvitations
+    const [row] = await this.#db.select().from(i).where(eq(i.id, id))
+    return row ? toInvitation(row) : null
+  }
+
+  async listInvitations(tenantId: string, at: number) {
+    const i = this.#t.consoleInvitations
+    const rows = await this.#db
+      .select()
+      .from(i)
+      .where(and(eq(i.tenantId, tenantId), isNull(i.acceptedAt), gt(i.expiresAt, at)))
+      .orderBy(asc(i.createdAt), asc(i.id))
+    return rows.map(toInvitation)
+  }
+
+  async deleteInvitation(tenantId: string, id: string) {
+    const i = this.#t.consoleInvitations
+    const gone = await this.#db
+      .delete(i)
+      .where(and(eq(i.tenantId, tenantId), eq(i.id, id), isNull(i.acceptedAt)))
+      .returning({ id: i.id })
+    return gone.length > 0
+  }
+
+  async setInvitationToken(id: string, hash: string, at: number) {
+    const i = this.#t.consoleInvitations
+    const done = await this.#db
+      .update(i)
+      .set({ hash })
+      .where(and(eq(i.id, id), isNull(i.acceptedAt), gt(i.expiresAt, at)))
+      .returning({ id: i.id })
+    return done.length > 0
+  }
+
+  acceptInvitation(hash: string, at: number, user: { id: string; name: string | null; passwordHash: string }) {
+    const { consoleInvitations: i, consoleUsers: u } = this.#t
+    const d = this.#d
+    return d.transaction(function* (db): Steps<ConsoleUserRecord | null> {
+      const [found] = yield* run(d.forUpdate(db.select().from(i).where(and(eq(i.hash, hash), isNull(i.acceptedAt), gt(i.expiresAt, at)))))
+      if (!found) return null
+      const record = { id: user.id, tenantId: found.tenantId, email: found.email, name: user.name, role: found.role, passwordHash: user.passwordHash, createdAt: at, updatedAt: at }
+      const made = yield* run(db.insert(u).values(record).onConflictDoNothing().returning({ id: u.id }))
+      if (made.length === 0) throw new ConsoleEmailTaken()
+      yield* run(db.update(i).set({ acceptedAt: at, hash: null }).where(eq(i.id, found.id)))
+      return toUser(record)
+    })
+  }
 }
+
+/** The outbox row of a mail, due at once. */
+function mailRow({ at, ...mail }: NewMail) {
+  return { ...mail, createdAt: at, nextAttemptAt: at }
+}
+
+const toUser = ({ passwordHash: _hash, ...user }: NewConsoleUser | (ConsoleUserRecord & { passwordHash: string | null })): ConsoleUserRecord => user
+
+const toInvitation = ({ hash: _hash, ...invitation }: InvitationRecord & { hash: string | null }): InvitationRecord => invitation
+
+/** The order of ids in both databases: by code point (SQLite's BINARY, PostgreSQL's C collations), as UTF-8 bytes compare. */
+const byCodePoints = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))

@@ -2,10 +2,12 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
+import { sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision } from '@heed/shared'
 import { decisionDataFromTuples, replayOrConflict, settle, type PendingReserve, type ReserveOutcome } from './common.ts'
+import type { PgColumn } from 'drizzle-orm/pg-core'
 import type { Db, Dialect, Steps, Tables } from './dialect.ts'
 import { Repository } from './repository.ts'
 import * as schema from './schema.sqlite.ts'
@@ -167,6 +169,11 @@ class SqliteDialect implements Dialect {
 
   forUpdate<Q>(select: Q): Q {
     return select
+  }
+
+  /** JSON `true` reads back as 1, `false` as 0, a missing choice as NULL. (Topic keys are slugs: nothing to escape in the path.) */
+  getsTopic(topics: PgColumn, key: string, byDefault: boolean) {
+    return sql`coalesce(json_extract(${topics}, ${`$."${key}".subscribed`}), ${sql.raw(byDefault ? '1' : '0')}) = 1`
   }
 
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {

@@ -1,6 +1,7 @@
 import type {
   ApiKeyRole,
   ConsentSource,
+  ConsoleRole,
   Decision,
   LocalizedText,
   TenantSettings,
@@ -128,10 +129,10 @@ export type ReserveResult =
   | { kind: 'conflict' }
 
 /** What Heed mails by itself (F7); each kind has its own message. */
-export type MailKind = 'new-link'
+export type MailKind = 'new-link' | 'invitation'
 
-/** How a mail of the outbox ended: sent, or why not. */
-export type MailOutcome = 'sent' | 'no-subscriber' | 'duplicate' | 'gave-up'
+/** How a mail of the outbox ended: sent, or why not (`withdrawn`: the invitation was deleted, accepted or expired first). */
+export type MailOutcome = 'sent' | 'no-subscriber' | 'duplicate' | 'gave-up' | 'withdrawn'
 
 /** A mail promised by a request, to be sent after it commits (mail/outbox.ts). */
 export interface NewMail {
@@ -140,6 +141,8 @@ export interface NewMail {
   kind: MailKind
   /** The address the request named; kept only until the sender resolves it. */
   address: string
+  /** What the mail is about besides a subscriber: the invitation's id. */
+  ref?: string | null
   /** The language of the page the request came from. */
   locale: string | null
   at: number
@@ -152,6 +155,7 @@ export interface MailRecord {
   kind: MailKind
   address: string | null
   subscriberId: string | null
+  ref: string | null
   locale: string | null
   createdAt: number
   nextAttemptAt: number
@@ -162,6 +166,83 @@ export interface MailRecord {
   outcome: MailOutcome | null
   lastError: string | null
 }
+
+/**
+ * Which subscribers a list shows, one keyset page at a time (ordered by id). Every filter
+ * given must hold.
+ */
+export interface SubscriberListQuery {
+  status?: 'subscribed' | 'unsubscribed'
+  /** Subscribers who get this topic: their own choice, or `defaultSubscribed` when they made none. */
+  topic?: { key: string; defaultSubscribed: boolean }
+  /** An id that starts with this text (exact case), or the e-mail address equal to it in any case. */
+  q?: string
+  /** True: paused at `now` (`pausedUntil > now`); false: not paused. */
+  paused?: boolean
+  /** The stored `has_caps` flag: the subscriber or a topic of theirs has a cap. */
+  hasCaps?: boolean
+  /** The instant `paused` is judged at. */
+  now: number
+  /** Only ids after this one (the `next` of the previous page). */
+  after?: string
+  /** Subscribers per page. */
+  limit: number
+}
+
+/** A person who runs a tenant in the console. */
+export interface ConsoleUserRecord {
+  id: string
+  tenantId: string
+  /** Lower case. */
+  email: string
+  name: string | null
+  role: ConsoleRole
+  createdAt: number
+  updatedAt: number
+}
+
+export interface NewConsoleUser extends ConsoleUserRecord {
+  /** scrypt's, in the format of console/passwords.ts. */
+  passwordHash: string
+}
+
+/** A console sign-in: the cookie holds a random token, this its SHA-256. */
+export interface SessionRecord {
+  hash: string
+  userId: string
+  tenantId: string
+  createdAt: number
+  lastSeenAt: number
+  expiresAt: number
+  userAgent: string | null
+}
+
+/** An owner's invitation of a colleague, pending until accepted or deleted or past `expiresAt`. */
+export interface InvitationRecord {
+  id: string
+  tenantId: string
+  /** Lower case. */
+  email: string
+  role: ConsoleRole
+  /** The key or user that invited; null when the operator did (a tenant's first owner). */
+  invitedBy: string | null
+  createdAt: number
+  expiresAt: number
+  acceptedAt: number | null
+}
+
+/** A tenant's first owner, made with the tenant: a user who can sign in, or an invitation and the mail carrying it. */
+export type FirstOwner = { user: NewConsoleUser } | { invitation: InvitationRecord; mail: NewMail }
+
+/** The address is a console user already (an address is one person across Heed). */
+export class ConsoleEmailTaken extends Error {
+  constructor() {
+    super('this address is a console user already')
+  }
+}
+
+/** What a role change or a removal did; never the last owner of a tenant. */
+export type PeopleChange = { kind: 'done'; user: ConsoleUserRecord } | { kind: 'not_found' } | { kind: 'last_owner' }
 
 /** A pure change to a subscriber, applied inside the store's transaction. */
 export type SubscriberChange = (current: SubscriberRecord | null) => SubscriberRecord
@@ -174,7 +255,12 @@ export interface Store {
   /** Resolves once the database has answered a trivial query: readiness. */
   ping(): Promise<void>
 
-  createTenant(tenant: TenantRecord, key: NewApiKey): Promise<boolean>
+  /**
+   * Creates the tenant with its first key and, when given, its first console owner (a user with
+   * a password, or an invitation and its mail); false when the id is taken. Throws
+   * ConsoleEmailTaken, creating nothing, when the owner's address is a console user already.
+   */
+  createTenant(tenant: TenantRecord, key: NewApiKey, people?: FirstOwner): Promise<boolean>
   getTenant(id: string): Promise<TenantRecord | null>
   updateTenant(id: string, settings: TenantSettings, at: number): Promise<TenantRecord | null>
   /** The active key with this hash and its tenant. */
@@ -190,6 +276,11 @@ export interface Store {
   deleteTopic(tenantId: string, key: string, at: number): Promise<boolean>
 
   getSubscriber(tenantId: string, id: string): Promise<SubscriberRecord | null>
+  /**
+   * A page of the tenant's subscribers matching the query, in id order; `next` is the id to
+   * pass as `after` for the following page, null on the last one.
+   */
+  listSubscribers(tenantId: string, query: SubscriberListQuery): Promise<{ subscribers: SubscriberRecord[]; next: string | null }>
   /**
    * Reads the subscriber, applies `change`, writes the result and appends a consent event
    * when the consent state differs, all in one transaction.
@@ -249,4 +340,43 @@ export interface Store {
   mailSentSince(tenantId: string, subscriberId: string, kind: MailKind, since: number): Promise<boolean>
   /** Deletes mails done before `before` (of these tenants only, when given); how many went. */
   pruneMail(before: number, tenantIds?: readonly string[]): Promise<number>
+
+  // ---- the console's people ----
+
+  /** False when the address is a console user already. */
+  createConsoleUser(user: NewConsoleUser): Promise<boolean>
+  getConsoleUser(tenantId: string, id: string): Promise<ConsoleUserRecord | null>
+  /** The user with this (lower-case) address, with their password hash, in any tenant. */
+  findConsoleUserByEmail(email: string): Promise<(ConsoleUserRecord & { passwordHash: string | null }) | null>
+  listConsoleUsers(tenantId: string): Promise<ConsoleUserRecord[]>
+  /** Changes a user's role; refuses to leave the tenant without an owner. */
+  changeConsoleRole(tenantId: string, id: string, role: ConsoleRole, at: number): Promise<PeopleChange>
+  /** Removes a user and ends their sessions; refuses to remove the tenant's last owner. */
+  deleteConsoleUser(tenantId: string, id: string): Promise<PeopleChange>
+  /** Sets a user's password hash and ends their sessions, all but `keepSession` (a hash) when given. */
+  setConsolePassword(tenantId: string, id: string, passwordHash: string, at: number, keepSession?: string): Promise<boolean>
+
+  createSession(session: SessionRecord): Promise<void>
+  /** The session with this hash, its user and their tenant; null when any of them is gone. */
+  getSession(hash: string): Promise<{ session: SessionRecord; user: ConsoleUserRecord; tenant: TenantRecord } | null>
+  touchSession(hash: string, at: number): Promise<void>
+  deleteSession(hash: string): Promise<void>
+
+  /** Adds the invitation (replacing the tenant's pending ones for the same address) and its mail, in one transaction. */
+  createInvitation(invitation: InvitationRecord, mail: NewMail): Promise<void>
+  getInvitation(id: string): Promise<InvitationRecord | null>
+  /** Invitations of the tenant not accepted and not expired at `at`. */
+  listInvitations(tenantId: string, at: number): Promise<InvitationRecord[]>
+  deleteInvitation(tenantId: string, id: string): Promise<boolean>
+  /**
+   * Stores the hash of a freshly mailed token on a pending invitation, replacing any earlier one;
+   * false when the invitation is no longer pending (deleted, accepted or expired at `at`).
+   */
+  setInvitationToken(id: string, hash: string, at: number): Promise<boolean>
+  /**
+   * Accepts the pending invitation whose token has this hash: creates its user (with `user`'s id,
+   * name and password) and clears the hash, in one transaction. Null when no pending invitation
+   * has it; ConsoleEmailTaken is thrown when its address became a user meanwhile.
+   */
+  acceptInvitation(hash: string, at: number, user: { id: string; name: string | null; passwordHash: string }): Promise<ConsoleUserRecord | null>
 }

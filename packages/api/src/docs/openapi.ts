@@ -32,6 +32,7 @@ export function openApiDocument(app: OpenAPIHono<any>, serverUrl: string) {
       { name: 'Tenants', description: 'A brand and its settings.' },
       { name: 'API keys', description: 'Keys of a tenant: admin or sender.' },
       { name: 'Consent ledger', description: 'Every change of consent, hash-chained.' },
+      { name: 'Console', description: 'The merchant console’s people: sign-in and sessions, console users, invitations.' },
       { name: 'Subscriber (link token)', description: 'What the widget calls on behalf of the subscriber.' },
       { name: 'Pages', description: 'Hosted HTML pages reached from email links, and the widget script.' },
       { name: 'Operations', description: 'Health and this reference.' },

@@ -1,10 +1,11 @@
 import { timingSafeEqual } from 'node:crypto'
-import type { MiddlewareHandler } from 'hono'
-import type { ApiKeyRole } from '@heed/shared/schemas'
+import type { Context, MiddlewareHandler } from 'hono'
+import type { ApiKeyRole, ConsoleRole } from '@heed/shared/schemas'
 import { sha256Hex } from '../db/ids.ts'
 import type { ApiKeyRecord, Store, TenantRecord } from '../db/store.ts'
-import type { Env } from '../env.ts'
+import type { Env, Principal } from '../env.ts'
 import { ApiError } from './errors.ts'
+import { hasSessionCookie, isSafeMethod, readSession, requireSameOrigin } from './session.ts'
 
 /** The credential of an `Authorization: Bearer <credential>` header, or null. */
 export const bearerToken = (header: string | undefined): string | null => header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1] ?? null
@@ -37,35 +38,88 @@ export function forgetAuthenticated(store: Store): void {
   authCaches.get(store)?.clear()
 }
 
-export interface ApiKeyAuthOptions {
-  /** Roles allowed through; others get 403. */
-  roles: readonly ApiKeyRole[]
+/**
+ * What a principal may do, by area. One table maps every role, API key or console user, to
+ * the areas it may change; `read` lets it read (GET/HEAD) every area. A read of an area is
+ * allowed with `read` or with the area's own permission (a sender key reads the subscribers
+ * it writes, and nothing else).
+ */
+export type Permission = 'read' | 'send' | 'subscribers' | 'links' | 'topics' | 'settings' | 'keys' | 'people' | 'ledger'
+export type Role = Principal['role']
+
+const EVERYTHING: readonly Permission[] = ['read', 'send', 'subscribers', 'links', 'topics', 'settings', 'keys', 'people', 'ledger']
+
+export const PERMISSIONS: Record<Role, readonly Permission[]> = {
+  /** API key: everything of its tenant. */
+  admin: EVERYTHING,
+  /** API key: check, dispatches, links and subscribers. */
+  sender: ['send', 'subscribers', 'links'],
+  /** Console: everything, people included. */
+  owner: EVERYTHING,
+  /** Console: reads, and changes to subscribers, topics, settings and links. */
+  editor: ['read', 'subscribers', 'topics', 'settings', 'links'],
+  /** Console: reads only. */
+  viewer: ['read'],
 }
 
-const defaults: ApiKeyAuthOptions = { roles: ['admin'] }
+const KEY_ROLES = ['admin', 'sender'] as const satisfies readonly ApiKeyRole[]
+const USER_ROLES = ['owner', 'editor', 'viewer'] as const satisfies readonly ConsoleRole[]
+
+/** The rule: may this role do this (by method) in this area? */
+export function may(role: Role, permission: Permission, method: string): boolean {
+  const held = PERMISSIONS[role]
+  return held.includes(permission) || (isSafeMethod(method) && held.includes('read'))
+}
+
+const UNAUTHORIZED = 'send a valid API key as "Authorization: Bearer <key>", or sign in to the console'
 
 /**
- * Authenticates `Authorization: Bearer <api key secret>` and puts the key and its tenant on
- * the context. A missing, unknown, revoked or forged key all get the same 401.
+ * Authenticates the request and puts its tenant and principal on the context: an API key
+ * (`Authorization: Bearer <secret>`, also set as `apiKey`) or, with no Authorization header,
+ * the console's session cookie (also set as `session`; a change must pass the CSRF rule).
+ * Missing, unknown, revoked, forged or expired credentials all get the same 401; a principal
+ * whose role lacks `permission` (see `may`) gets 403.
  */
-export function apiKeyAuth(options: Partial<ApiKeyAuthOptions> = {}): MiddlewareHandler<Env> {
-  const opts = { ...defaults, ...options }
-  return async function apiKeyAuth(c, next) {
-    const secret = bearerToken(c.req.header('Authorization'))
-    const found = secret ? await authenticate(c.get('deps').store, sha256Hex(secret)) : null
-    if (!found) {
-      throw new ApiError('unauthorized', 'send a valid API key as "Authorization: Bearer <key>"', {
-        headers: { 'WWW-Authenticate': 'Bearer realm="heed"' },
-      })
+export function authorize(permission: Permission): MiddlewareHandler<Env> {
+  return async function authorize(c, next) {
+    const principal = await authenticatePrincipal(c)
+    if (!may(principal.role, permission, c.req.method)) {
+      const roles = (principal.kind === 'key' ? KEY_ROLES : USER_ROLES).filter((r) => may(r, permission, c.req.method))
+      const who = principal.kind === 'key' ? 'an API key' : 'a console user'
+      throw new ApiError(
+        'forbidden',
+        roles.length === 0
+          ? `${who} cannot do this`
+          : `this needs ${who} with the role ${roles.map((r) => `"${r}"`).join(' or ')}; yours is "${principal.role}"`,
+      )
     }
-    if (!opts.roles.includes(found.key.role)) {
-      throw new ApiError('forbidden', `this needs an API key with the role ${opts.roles.map((r) => `"${r}"`).join(' or ')}; yours is "${found.key.role}"`)
-    }
-    c.set('tenant', found.tenant)
-    c.set('apiKey', found.key)
     await next()
   }
 }
+
+async function authenticatePrincipal(c: Context<Env>): Promise<Principal> {
+  const header = c.req.header('Authorization')
+  if (header !== undefined || !hasSessionCookie(c)) {
+    const secret = bearerToken(header)
+    const found = secret ? await authenticate(c.get('deps').store, sha256Hex(secret)) : null
+    if (!found) throw unauthorized()
+    const principal: Principal = { kind: 'key', id: found.key.id, role: found.key.role }
+    c.set('tenant', found.tenant)
+    c.set('apiKey', found.key)
+    c.set('principal', principal)
+    return principal
+  }
+  const signedIn = await readSession(c)
+  if (!signedIn) throw unauthorized()
+  if (!isSafeMethod(c.req.method)) requireSameOrigin(c)
+  const principal: Principal = { kind: 'user', id: signedIn.user.id, role: signedIn.user.role }
+  c.set('tenant', signedIn.tenant)
+  c.set('session', signedIn.session)
+  c.set('principal', principal)
+  return principal
+}
+
+const unauthorized = () => new ApiError('unauthorized', UNAUTHORIZED, { headers: { 'WWW-Authenticate': 'Bearer realm="heed"' } })
 
 /** Authenticates the root token (HEED_ADMIN_TOKEN) in constant time. */
 export function rootAuth(): MiddlewareHandler<Env> {

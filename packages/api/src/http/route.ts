@@ -65,15 +65,20 @@ export function declaredBody(c: Context): BodyRules | undefined {
   return undefined
 }
 
-/** Who may call an operation, by the security schemes of the document (see `docs/openapi.ts`). */
+/**
+ * Who may call an operation, by the security schemes of the document (see `docs/openapi.ts`).
+ * A console session stands for a user whose role says what they may do (`http/auth.ts`).
+ */
 type Requirement = Array<Record<string, string[]>>
-export const SECURITY: Record<'root' | 'admin' | 'key' | 'link' | 'none', Requirement> = {
+export const SECURITY: Record<'root' | 'admin' | 'key' | 'session' | 'link' | 'none', Requirement> = {
   /** `Authorization: Bearer $HEED_ADMIN_TOKEN`. */
   root: [{ rootToken: [] }],
-  /** An API key with the role admin. */
-  admin: [{ adminKey: [] }],
-  /** An API key with the role admin or sender. */
-  key: [{ adminKey: [] }, { senderKey: [] }],
+  /** An API key with the role admin, or a console user whose role allows it. */
+  admin: [{ adminKey: [] }, { consoleSession: [] }],
+  /** An API key with the role admin or sender, or a console user whose role allows it. */
+  key: [{ adminKey: [] }, { senderKey: [] }, { consoleSession: [] }],
+  /** A console user only. */
+  session: [{ consoleSession: [] }],
   /** A subscriber's link token. */
   link: [{ linkToken: [] }],
   /** Anyone. */
@@ -84,6 +89,13 @@ export const SECURITY_SCHEMES = {
   rootToken: { type: 'http', scheme: 'bearer', description: 'The operator’s token, `HEED_ADMIN_TOKEN`.' },
   adminKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key with the role `admin` (`heed_ak_…`): everything of its tenant.' },
   senderKey: { type: 'http', scheme: 'bearer', description: 'A tenant API key with the role `sender` (`heed_sk_…`): check, dispatches, links and subscribers.' },
+  consoleSession: {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'heed_session',
+    description:
+      'A console user’s session, from `POST /v1/session`. The role decides: `owner` everything; `editor` reads and changes subscribers, topics, settings and links; `viewer` reads only. A request that may change something must come from the console’s own origin (`Origin`, or `Sec-Fetch-Site: same-origin`).',
+  },
   linkToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A subscriber’s link token, from `POST /v1/links` (the `token` of the link).' },
 } as const
 

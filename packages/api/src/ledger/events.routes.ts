@@ -3,13 +3,13 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { ChainVerifier, MAX_BAD_LISTED } from '../db/ledger.ts'
 import { consentEventSchema, fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
-import { apiKeyAuth } from '../http/auth.ts'
+import { authorize } from '../http/auth.ts'
 import { declare, json, KEY_PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { eventView } from '../http/views.ts'
 
 export const events = routes<Env>()
 
-events.use('*', apiKeyAuth({ roles: ['admin'] }))
+events.use('*', authorize('ledger'))
 
 /** The consent ledger, oldest first; `next` is the cursor for the following page. */
 declare(

@@ -3,14 +3,14 @@ import { createRoute } from '@hono/zod-openapi'
 import { fields, linkResponseSchema, SUBSCRIBER_ID } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
-import { apiKeyAuth } from '../http/auth.ts'
+import { authorize } from '../http/auth.ts'
 import { issueToken } from './tokens.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { iso } from '../http/views.ts'
 
 export const links = routes<Env>()
 
-links.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
+links.use('*', authorize('links'))
 
 /** Signed preference and one-click unsubscribe links, with the headers to put on the email. */
 declare(

@@ -3,13 +3,13 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { newSigningKey } from '../db/ids.ts'
 import { fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
-import { apiKeyAuth } from '../http/auth.ts'
+import { authorize } from '../http/auth.ts'
 import { declare, json, KEY_PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { iso } from '../http/views.ts'
 
 export const signingKeys = routes<Env>()
 
-signingKeys.use('*', apiKeyAuth({ roles: ['admin'] }))
+signingKeys.use('*', authorize('keys'))
 
 /**
  * New links are signed with a new key. Links signed earlier keep working until they would

@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto'
 import type { Mailbox } from '../config.ts'
+import { sha256Hex } from '../db/ids.ts'
 import type { MailOutcome, MailRecord, Store } from '../db/store.ts'
 import { issueToken } from '../links/tokens.ts'
-import { mailLocale, newLinkMail } from './messages.ts'
+import { invitationMail, mailLocale, newLinkMail } from './messages.ts'
 import type { MailTransport } from './transport.ts'
 
 /**
@@ -22,6 +24,11 @@ import type { MailTransport } from './transport.ts'
  * address stored on the subscriber. Once the row is done the address is cleared, whatever the
  * outcome, so the table never keeps an address nobody asked Heed to keep. Done rows are
  * deleted after a week.
+ *
+ * An "invitation" row names a console invitation (`ref`). If it is still pending, the sender
+ * mints a fresh one-time token, stores its hash on the invitation (replacing any earlier one,
+ * so only the last mailed link works) and mails the console's accept link, in the tenant's
+ * default language; a withdrawn, accepted or expired invitation sends nothing.
  */
 
 const MINUTE = 60_000
@@ -164,7 +171,7 @@ export class MailSender {
     }
     let done: Resolution
     try {
-      done = await this.#newLink(row)
+      done = row.kind === 'invitation' ? await this.#invitation(row) : await this.#newLink(row)
     } catch (error) {
       await this.#failed(row, error)
       return false
@@ -202,6 +209,35 @@ export class MailSender {
       headers: { 'Auto-Submitted': 'auto-generated' },
     })
     return { outcome: 'sent', subscriberId: subscriber.id }
+  }
+
+  async #invitation(row: MailRecord): Promise<Resolution> {
+    const store = this.#store
+    const { publicUrl, from } = this.#options
+    const at = this.#now()
+    const invitation = row.ref === null ? null : await store.getInvitation(row.ref)
+    const tenant = invitation && (await store.getTenant(invitation.tenantId))
+    if (!invitation || !tenant || invitation.acceptedAt !== null || invitation.expiresAt <= at) return { outcome: 'withdrawn', subscriberId: null }
+    const token = randomBytes(32).toString('base64url')
+    if (!(await store.setInvitationToken(invitation.id, sha256Hex(token), at))) return { outcome: 'withdrawn', subscriberId: null }
+    const inviter = invitation.invitedBy === null ? null : await store.getConsoleUser(tenant.id, invitation.invitedBy)
+    const settings = tenant.settings
+    const mail = invitationMail({
+      locale: mailLocale(null, row.locale, settings.defaultLocale),
+      brand: settings.name,
+      accentColor: settings.branding.accentColor,
+      inviter: inviter ? (inviter.name ?? inviter.email) : null,
+      role: invitation.role,
+      acceptUrl: `${publicUrl}/console/accept#token=${token}`,
+      days: Math.max(1, Math.round((invitation.expiresAt - at) / DAY)),
+    })
+    await this.#transport.send({
+      to: invitation.email,
+      from: { name: settings.name, address: from.address },
+      ...mail,
+      headers: { 'Auto-Submitted': 'auto-generated' },
+    })
+    return { outcome: 'sent', subscriberId: null }
   }
 
   async #failed(row: MailRecord, error: unknown) {

@@ -1,9 +1,9 @@
-import { subscriberIdSchema, subscriberPatchSchema } from '@heed/shared'
+import { slugSchema, subscriberIdSchema, subscriberPatchSchema, subscriberStatusSchema } from '@heed/shared'
 import { createRoute, z } from '@hono/zod-openapi'
-import { consentEventSchema, decisionSchema, openapi, SUBSCRIBER_ID, subscriberSchema } from '../http/schemas.ts'
+import { consentEventSchema, decisionSchema, fields, openapi, SUBSCRIBER_ID, subscriberSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
-import { apiKeyAuth } from '../http/auth.ts'
+import { authorize } from '../http/auth.ts'
 import { applyPatch, blankSubscriber, refuseInvalidPatch } from './patch.ts'
 import { suppressionEntries, suppressionHashes } from './suppression.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
@@ -20,7 +20,7 @@ async function existing(store: Store, tenantId: string, id: string) {
   return subscriber
 }
 
-subscribers.use('*', apiKeyAuth({ roles: ['admin', 'sender'] }))
+subscribers.use('*', authorize('subscribers'))
 
 /** Creates the subscriber or changes the fields given; every consent change is logged. */
 declare(
@@ -65,7 +65,7 @@ declare(
     }
     const result = await store.changeSubscriber(tenant.id, id, change, {
       source: 'api',
-      actor: c.get('apiKey').id,
+      actor: c.get('principal').id,
       userAgent: c.req.header('User-Agent') ?? null,
       at,
     })
@@ -112,7 +112,7 @@ declare(
     const subscriber = await existing(store, tenant.id, id)
     const erased = await store.eraseSubscriber(tenant.id, id, suppressionEntries(tenant.id, id, subscriber.email), {
       source: 'api',
-      actor: c.get('apiKey').id,
+      actor: c.get('principal').id,
       userAgent: null,
       at: now(),
     })
@@ -192,5 +192,93 @@ declare(
     const revoked = await c.get('deps').store.revokeLinks(c.get('tenant').id, id, c.get('deps').now())
     if (!revoked) throw new ApiError('not_found', `no subscriber "${id}"`)
     return c.json({ subscriberId: id, revokedAt: iso(revoked.updatedAt) })
+  },
+)
+
+// ---- The list: GET /v1/subscribers ------------------------------------------------------
+
+/** The cursor of a page: the last id shown, base64url. Opaque to callers. */
+const toCursor = (id: string) => Buffer.from(id, 'utf8').toString('base64url')
+
+/** A cursor this API gave, back to its id; anything else is a field error of `cursor`. */
+const cursorSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,700}$/, 'not a cursor this API gave (use `nextCursor` of a page)')
+  .transform((cursor, ctx) => {
+    const id = Buffer.from(cursor, 'base64url').toString('utf8')
+    if (toCursor(id) === cursor && subscriberIdSchema.safeParse(id).success) return id
+    ctx.issues.push({ code: 'custom', message: 'not a cursor this API gave (use `nextCursor` of a page)', input: cursor })
+    return z.NEVER
+  })
+
+/** `true` or `false`, as a query string spells them. */
+const flagSchema = z.enum(['true', 'false']).transform((v) => v === 'true')
+
+const listQuerySchema = fields(
+  z.object({
+    status: subscriberStatusSchema.optional(),
+    topic: slugSchema.optional(),
+    q: z.string().trim().min(1).max(320).optional(),
+    paused: flagSchema.optional(),
+    hasCaps: flagSchema.optional(),
+    cursor: cursorSchema.optional(),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  }),
+  {
+    status: { description: 'Only subscribers with this status.' },
+    topic: {
+      description:
+        'Only subscribers who get this topic: their own choice says subscribed, or they made none and the topic is `defaultSubscribed`. A required topic reaches everyone. An unknown topic is a 400. Whether they are unsubscribed from everything is the `status` filter.',
+      example: 'sales',
+    },
+    q: {
+      description:
+        'An id prefix (in its exact case: ids are the merchant’s own) or a whole e-mail address (in any case of letters): subscribers whose id starts with `q`, and the subscriber(s) with that address. `%` and `_` are plain characters.',
+      example: 'maria@example.com',
+    },
+    paused: { description: '`true`: only subscribers paused now (`pausedUntil` in the future); `false`: only those not paused.' },
+    hasCaps: { description: '`true`: only subscribers with a cap of their own (global or on a topic); `false`: only those without.' },
+    cursor: { description: 'Where the page starts: `nextCursor` of the previous page. Leave out for the first page.', example: 'Y3VzdF8xMDAx' },
+    limit: { description: 'Subscribers per page, 1–200.', example: 50 },
+  },
+)
+
+const subscriberPageSchema = z
+  .object({
+    items: z.array(subscriberSchema).openapi({ description: 'The page’s subscribers, in id order, each as `GET /v1/subscribers/{id}` shows it.' }),
+    nextCursor: z.string().nullable().openapi({ description: 'The `cursor` of the following page; null on the last page.', example: 'Y3VzdF8xMDAx' }),
+  })
+  .openapi('SubscriberPage')
+
+/**
+ * The tenant's subscribers, filtered, in keyset pages ordered by id: a page costs the same
+ * however deep in the list it starts (docs/performance.md, "Listing subscribers").
+ */
+declare(
+  subscribers,
+  createRoute({
+    method: 'get',
+    path: '/',
+    tags: ['Subscribers'],
+    summary: 'List subscribers',
+    description:
+      'The tenant’s subscribers in id order, a page at a time; every filter given must hold. Pass `nextCursor` of a page as `cursor` to get the following one; it is null on the last page. Subscribers added or changed while you page appear or not according to where they fall. A GET never changes anything. Callable with an admin or sender key.',
+    security: SECURITY.key,
+    request: { query: listQuerySchema },
+    responses: { 200: json('A page of subscribers.', subscriberPageSchema), ...KEY_PROBLEMS },
+  }),
+  async (c) => {
+    const { status, topic: topicKey, q, paused, hasCaps, cursor, limit } = c.req.valid('query')
+    const { store, now } = c.get('deps')
+    const tenantId = c.get('tenant').id
+    let topic: { key: string; defaultSubscribed: boolean } | undefined
+    if (topicKey !== undefined) {
+      const found = await store.getTopic(tenantId, topicKey)
+      if (!found) throw new ApiError('validation', `topic: no topic "${topicKey}"`, { errors: [{ pointer: '/topic', detail: `no topic "${topicKey}"` }] })
+      // Nobody can turn a required topic off: everyone gets it.
+      if (!found.required) topic = { key: found.key, defaultSubscribed: found.defaultSubscribed }
+    }
+    const page = await store.listSubscribers(tenantId, { status, topic, q, paused, hasCaps, now: now(), after: cursor, limit })
+    return c.json({ items: page.subscribers.map(subscriberView), nextCursor: page.next === null ? null : toCursor(page.next) })
   },
 )

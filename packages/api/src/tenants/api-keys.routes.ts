@@ -4,13 +4,13 @@ import { apiKeySchema, createdApiKeySchema, fields } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
 import { mintApiKey } from './keys.ts'
-import { apiKeyAuth, forgetAuthenticated } from '../http/auth.ts'
+import { authorize, forgetAuthenticated } from '../http/auth.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { apiKeyView } from '../http/views.ts'
 
 export const apiKeys = routes<Env>()
 
-apiKeys.use('*', apiKeyAuth({ roles: ['admin'] }))
+apiKeys.use('*', authorize('keys'))
 
 declare(
   apiKeys,

@@ -3,13 +3,13 @@ import { createRoute } from '@hono/zod-openapi'
 import { openapi, tenantSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError, validationError } from '../http/errors.ts'
-import { apiKeyAuth, forgetAuthenticated } from '../http/auth.ts'
+import { authorize, forgetAuthenticated } from '../http/auth.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { tenantView } from '../http/views.ts'
 
 export const tenant = routes<Env>()
 
-tenant.use('*', apiKeyAuth({ roles: ['admin'] }))
+tenant.use('*', authorize('settings'))
 
 declare(
   tenant,

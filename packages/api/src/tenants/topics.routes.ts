@@ -3,7 +3,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import { fields, openapi, topicSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
-import { apiKeyAuth } from '../http/auth.ts'
+import { authorize } from '../http/auth.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { topicView } from '../http/views.ts'
 
@@ -11,7 +11,7 @@ const keyParam = z.object({ key: openapi(slugSchema, { description: 'The topic k
 
 export const topics = routes<Env>()
 
-topics.use('*', apiKeyAuth({ roles: ['admin'] }))
+topics.use('*', authorize('topics'))
 
 declare(
   topics,
