@@ -3,7 +3,7 @@
  * below. docs/architecture.md draws the same layers.
  *
  * The API is one app (app.ts) over capability folders (checks/, links/, mail/, subscribers/,
- * tenants/, ledger/, health/, widget/, docs/), which sit on http/ (middleware, errors, validation,
+ * tenants/, ledger/, console/, health/, widget/, docs/), which sit on http/ (middleware, errors, validation,
  * views) and db/ (schema, repository, dialect adapters); @heed/shared is the pure core under
  * all of them. A request walks down these layers and never comes back up.
  */
@@ -20,9 +20,9 @@ module.exports = {
     {
       name: 'shared-is-the-core',
       severity: 'error',
-      comment: '@heed/shared is the pure domain core: it imports nothing of the API or the widget.',
+      comment: '@heed/shared is the pure domain core: it imports nothing of the API, the widget or the console.',
       from: { path: '^packages/shared/' },
-      to: { path: '^packages/(api|widget)/' },
+      to: { path: '^packages/(api|widget|console)/' },
     },
     {
       name: 'shared-core-without-zod',
@@ -39,11 +39,18 @@ module.exports = {
       to: { path: ['node_modules/zod/', '^packages/api/', '^packages/shared/src/(schemas|index)\\.ts$'], dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'console-without-zod-or-api',
+      severity: 'error',
+      comment: 'The console ships to browsers and speaks to the API over HTTP like anyone: no zod, nothing of the API or the widget. Types inferred from the schemas are fine.',
+      from: { path: '^packages/console/src/' },
+      to: { path: ['node_modules/zod/', '^packages/(api|widget)/', '^packages/shared/src/(schemas|index)\\.ts$'], dependencyTypesNot: ['type-only'] },
+    },
+    {
       name: 'db-below-http-and-routes',
       severity: 'error',
       comment: 'The data layer never reaches up into HTTP, routes or capabilities: it stores rows and hands them back.',
       from: { path: '^packages/api/src/db/' },
-      to: { path: ['^packages/api/src/(http|checks|links|mail|subscribers|tenants|ledger|health|widget|docs)/', '^packages/api/src/(app|env|serve|server|demo)\\.ts$', '\\.routes\\.ts$'] },
+      to: { path: ['^packages/api/src/(http|checks|links|mail|subscribers|tenants|ledger|health|widget|docs|console)/', '^packages/api/src/(app|env|serve|server|demo)\\.ts$', '\\.routes\\.ts$'] },
     },
     {
       name: 'http-below-capabilities',

@@ -11,6 +11,7 @@ import { apiKeys } from './tenants/api-keys.routes.ts'
 import { RateLimiter } from './http/rate-limit.ts'
 import { check } from './checks/check.routes.ts'
 import { dispatches } from './checks/dispatches.routes.ts'
+import { consoleRoutes } from './console/app.routes.ts'
 import { docsRoutes } from './docs/docs.routes.ts'
 import { openApiDocument } from './docs/openapi.ts'
 import { events } from './ledger/events.routes.ts'
@@ -82,6 +83,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/', pageRoutes(limiter))
   app.route('/', newLinkRoutes(limiter))
   app.route('/', widgetRoutes(options.widgetFile))
+  app.route('/', consoleRoutes())
   app.route('/', docsRoutes((serverUrl) => openApiDocument(app, serverUrl)))
 
   return app

@@ -1,0 +1,104 @@
+/**
+ * The screenshots of docs/console.md: the real server (demo on, a temporary SQLite file), the
+ * built console, headless Chromium signed in as the demo owner. Each page on a phone (390 px)
+ * and a desktop (1280 px) in English, the main pages in Traditional Chinese, and one in dark
+ * mode. Run `npm run build -w @heed/console && npm run screenshots -w @heed/console`.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium, type Page } from 'playwright-core'
+
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+const out = join(root, 'docs/screenshots/')
+mkdirSync(out, { recursive: true })
+const executablePath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
+if (!executablePath) throw new Error('Chromium not found: install it or set CHROMIUM_PATH')
+
+const port = await new Promise<number>((resolve) => {
+  const srv = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = srv.address() as { port: number }
+    srv.close(() => resolve(port))
+  })
+})
+const base = `http://localhost:${port}`
+const work = mkdtempSync(join(tmpdir(), 'heed-console-shots-'))
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  cwd: join(root, 'packages/api'),
+  env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(work, 'heed.db')}`, HEED_PUBLIC_URL: base, HEED_DEMO: '1', HEED_DEMO_FILE: join(work, 'demo.json'), MERCHANT_PORT: String(port + 1) },
+  stdio: ['ignore', 'pipe', 'pipe'],
+})
+let log = ''
+server.stdout.on('data', (d) => (log += d))
+server.stderr.on('data', (d) => (log += d))
+
+const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none', '--force-color-profile=srgb'] })
+try {
+  for (let i = 0; !/listening on/.test(log); i++) {
+    if (i > 300 || server.exitCode !== null) throw new Error(`the server did not start:\n${log}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  const [, email, password] = log.match(/sign in as (\S+@\S+) \/ (\S+)/) ?? []
+  if (!email || !password) throw new Error(`no console sign-in printed:\n${log}`)
+
+  const PAGES: Array<[name: string, path: string, prepare?: (page: Page) => Promise<void>]> = [
+    ['sign-in', '/console/sign-in'],
+    ['subscribers', '/console/subscribers'],
+    ['subscriber', '/console/subscribers/cust_1001'],
+    ['topics', '/console/topics'],
+    ['settings', '/console/settings', (page) => page.locator('heed-preferences').getByRole('heading').first().waitFor()],
+    ['ledger', '/console/ledger', async (page) => {
+      await page.locator('heed-console').getByRole('button', { name: /Verify|驗證/ }).click()
+      await page.locator('#head-hash').waitFor()
+    }],
+    ['keys', '/console/keys'],
+    ['people', '/console/people'],
+  ]
+
+  const run = async (opts: { locale: string; lang: string; width: number; dark?: boolean; only?: string[]; suffix: string }) => {
+    const phone = opts.width < 600
+    const ctx = await browser.newContext({
+      baseURL: base,
+      locale: opts.locale,
+      timezoneId: 'Europe/Tallinn',
+      colorScheme: opts.dark ? 'dark' : 'light',
+      reducedMotion: 'reduce',
+      viewport: { width: opts.width, height: phone ? 844 : 900 },
+      deviceScaleFactor: 1,
+    })
+    const page = await ctx.newPage()
+    for (const [name, path, prepare] of PAGES) {
+      if (opts.only && !opts.only.includes(name)) continue
+      if (name !== 'sign-in' && !(await ctx.cookies()).length) {
+        await page.goto('/console/sign-in')
+        await page.locator('#email').fill(email)
+        await page.locator('#password').fill(password)
+        await page.locator('#password').press('Enter')
+        await page.locator('heed-console nav').waitFor()
+      }
+      await page.goto(path)
+      await page.waitForLoadState('networkidle')
+      await page.locator('heed-console main h1').first().waitFor()
+      await prepare?.(page)
+      await page.waitForTimeout(300)
+      const file = `${out}console-${name}-${opts.suffix}.png`
+      await page.screenshot({ path: file, fullPage: !phone })
+      console.log(`wrote ${file.slice(root.length)}`)
+    }
+    await ctx.close()
+  }
+
+  await run({ locale: 'en-GB', lang: 'en', width: 1280, suffix: 'desktop-en' })
+  await run({ locale: 'en-GB', lang: 'en', width: 390, suffix: 'phone-en' })
+  await run({ locale: 'zh-TW', lang: 'zh-Hant', width: 1280, only: ['subscribers', 'settings'], suffix: 'desktop-zh-hant' })
+  await run({ locale: 'zh-TW', lang: 'zh-Hant', width: 390, only: ['subscriber'], suffix: 'phone-zh-hant' })
+  await run({ locale: 'et-EE', lang: 'et', width: 1280, dark: true, only: ['topics'], suffix: 'desktop-dark-et' })
+} finally {
+  await browser.close()
+  server.kill('SIGTERM')
+  await new Promise((r) => server.once('exit', r))
+  rmSync(work, { recursive: true, force: true })
+}
