@@ -8,13 +8,13 @@
  * it bounds what any check can reach here, whatever its storage. Not part of Heed.
  */
 import { checkBodySchema } from '@heed/shared'
-import { apiKeyAuth } from '../src/http/auth.ts'
+import { authorize } from '../src/http/auth.ts'
 import { serveHeed } from '../src/serve.ts'
 import { validate } from '../src/http/validate.ts'
 
 await serveHeed({
   extend(app) {
-    app.post('/v1/floor', apiKeyAuth({ roles: ['admin', 'sender'] }), validate('json', checkBodySchema), (c) => {
+    app.post('/v1/floor', authorize('send'), validate('json', checkBodySchema), (c) => {
       const { subscriberId, topic, channel } = c.req.valid('json')
       return c.json({ allowed: true, reason: 'ok', retryAt: null, subscriberId, topic, channel: channel ?? 'email' })
     })

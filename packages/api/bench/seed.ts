@@ -142,7 +142,7 @@ function generate(
 ) {
   const rnd = prng(20_260_501)
   const special = (id: string, s: Partial<SubscriberState>) =>
-    row({ id, email: `${id}@example.com`, timezone: null, status: 'subscribed', channels: {}, topics: { newsletter: { subscribed: true } }, cap: null, quietHours: null, pausedUntil: null, ...s }, s.cap != null)
+    row({ id, email: `${id}@example.com`, locale: null, timezone: null, status: 'subscribed', channels: {}, topics: { newsletter: { subscribed: true } }, cap: null, quietHours: null, pausedUntil: null, ...s }, s.cap != null)
   special(HOT_SUBSCRIBER, {})
   special(CAPPED_SUBSCRIBER, { cap: { max: CAPPED_MAX, per: 'day' } })
   for (let i = 0; i < n; i++) {
