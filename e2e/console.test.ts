@@ -2,11 +2,12 @@
  * The merchant console in real Chromium against the real server (demo on, temp SQLite), signed
  * in with the demo owner's printed sign-in: sign-in and its one error; a lost session; the
  * shell by keyboard alone; topics (create, delete and restore, reorder) and the settings
- * preview's real widget; the subscriber list (search, filters, "Load more", empty); a
- * subscriber found by e-mail, changed (the ledger shows it), given a fresh link, erased; API
- * keys; the chain verified; a viewer invited by mail who can change nothing (the API refuses);
- * axe (WCAG 2.2 AA) on every page in English at 1280 px and Traditional Chinese at 360 px;
- * and no CSP violation anywhere.
+ * preview's real widget, which stores nothing; the subscriber list (search, filters, "Load
+ * more", empty); a subscriber found by e-mail, changed (the ledger shows it), given a fresh
+ * link, erased; API keys; the chain verified; the ledger newest first, "Load older" and
+ * filtered by the API; a viewer invited by mail who can change nothing
+ * (the API refuses) but sees the settings preview; axe (WCAG 2.2 AA) on every page in English
+ * at 1280 px and Traditional Chinese at 360 px; and no CSP violation anywhere.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -249,6 +250,15 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await page.goto('/console/settings')
     await ready(page)
     await page.locator('heed-preferences').getByText('Gear care tips').waitFor({ timeout: 15_000 })
+    // A change in the preview is answered, and stored nowhere: no subscriber, no consent event.
+    const eventsBefore = (await adminCall('GET', '/v1/events/verify')).body.count
+    const gearCare = page.locator('heed-preferences').getByRole('switch', { name: 'Gear care tips' })
+    assert.equal(await gearCare.getAttribute('aria-checked'), 'false')
+    await gearCare.click()
+    await page.locator('heed-preferences').getByRole('status').filter({ hasText: /Saved/ }).waitFor({ timeout: 10_000 })
+    assert.equal(await gearCare.getAttribute('aria-checked'), 'true')
+    assert.equal((await adminCall('GET', '/v1/events/verify')).body.count, eventsBefore)
+    assert.deepEqual((await adminCall('GET', '/v1/subscribers?q=heed')).body.items, [])
     // The accent colour reaches the preview as it is typed; a bad origin is refused next to its field.
     await page.locator('#accent-hex').fill('#7c3aed')
     assert.equal(await page.locator('heed-preferences').evaluate((el) => (el as HTMLElement).style.getPropertyValue('--heed-accent')), '#7c3aed')
@@ -372,6 +382,68 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await ctx.close()
   })
 
+  test('the ledger shows the newest events first, loads older ones, and filters through the API', async () => {
+    // More events than one page (the tests before may have written some), then the two newest:
+    // created, then changed, through the API.
+    const before: number = (await adminCall('GET', '/v1/events/verify')).body.count
+    for (let i = before; i < 60; i++) assert.equal((await adminCall('PUT', `/v1/subscribers/ledger_fill_${i}`, {})).status, 201)
+    assert.equal((await adminCall('PUT', '/v1/subscribers/ledger_e2e', {})).status, 201)
+    assert.equal((await adminCall('PUT', '/v1/subscribers/ledger_e2e', { locale: 'et' })).status, 200)
+    const total: number = (await adminCall('GET', '/v1/events/verify')).body.count
+    assert.ok(total > 50, `more events than one page (${total})`)
+    const ctx = await context('en-US')
+    const page = await ctx.newPage()
+    const eventCalls: URL[] = []
+    page.on('request', (r) => {
+      const url = new URL(r.url())
+      if (url.pathname === '/v1/events') eventCalls.push(url)
+    })
+    await page.goto('/console/subscribers')
+    await ready(page)
+    await page.goto('/console/ledger')
+    await ready(page)
+    const rows = page.locator('tbody tr')
+    const seqs = async () => (await rows.locator('td:first-child').allInnerTexts()).map((s) => Number(s.replaceAll(',', '')))
+    await page.getByText('50 shown', { exact: true }).waitFor()
+    assert.deepEqual((await seqs()).slice(0, 2), [total, total - 1])
+    await rows.first().filter({ hasText: 'ledger_e2e' }).filter({ hasText: 'Preferences changed' }).waitFor()
+    await rows.nth(1).filter({ hasText: 'ledger_e2e' }).filter({ hasText: 'Created' }).waitFor()
+    // "Load older" asks for the events before the last one shown.
+    await page.getByRole('button', { name: 'Load older' }).click()
+    await page.getByText(`${Math.min(total, 100)} shown`, { exact: true }).waitFor()
+    assert.equal(eventCalls.at(-1)!.searchParams.get('before'), String(total - 49))
+    const shown = await seqs()
+    assert.deepEqual(shown, Array.from({ length: shown.length }, (_, i) => total - i), 'newest first, each event once')
+    // Type and source go to the API; the rows are what it answered.
+    const filtered = page.waitForResponse((r) => new URL(r.url()).searchParams.get('source') === 'import')
+    await page.locator('#type').selectOption('subscriber.created')
+    await page.locator('#source').selectOption('import')
+    await filtered
+    const imports = (await adminCall('GET', '/v1/events?type=subscriber.created&source=import&order=desc&limit=50')).body.data as Array<{ seq: number }>
+    assert.ok(imports.length > 0)
+    await page.getByText(`${imports.length} shown`, { exact: true }).waitFor()
+    assert.deepEqual(await seqs(), imports.map((e) => e.seq))
+    const last = eventCalls.at(-1)!
+    assert.equal(last.searchParams.get('type'), 'subscriber.created')
+    assert.equal(last.searchParams.get('source'), 'import')
+    assert.equal(last.searchParams.get('order'), 'desc')
+    assert.match(page.url(), /[?&]type=subscriber\.created/, 'the filters stay in the address')
+    await page.locator('#source').selectOption('one_click')
+    await page.getByText('No events.').waitFor()
+    // By subscriber, newest first, then oldest first.
+    await page.locator('#type').selectOption('')
+    await page.locator('#source').selectOption('')
+    await page.getByLabel('Subscriber id').fill('ledger_e2e')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await page.getByText('2 shown', { exact: true }).waitFor()
+    assert.deepEqual(await seqs(), [total, total - 1])
+    await page.locator('#order').selectOption('asc')
+    await rows.first().filter({ hasText: 'Created' }).waitFor()
+    assert.deepEqual(await seqs(), [total - 1, total])
+    assert.equal(await page.getByRole('button', { name: /Load (older|newer)/ }).count(), 0)
+    await ctx.close()
+  })
+
   test('an owner invites a viewer, who joins by the mailed link and cannot change anything', async () => {
     const ownerCtx = await context('en-US')
     const page = await ownerCtx.newPage()
@@ -417,6 +489,11 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await viewer.getByRole('button', { name: 'Download export' }).waitFor()
     assert.equal(await viewer.getByRole('button', { name: 'Save' }).count(), 0)
     assert.equal(await viewer.getByRole('button', { name: 'Erase subscriber' }).count(), 0)
+    // The settings preview works for a viewer too: it needs nothing a viewer may not do.
+    await viewer.goto('/console/settings')
+    await ready(viewer)
+    await viewer.locator('heed-preferences').getByRole('switch').first().waitFor({ timeout: 15_000 })
+    assert.equal(await viewer.getByRole('button', { name: 'Save' }).count(), 0)
     // The API is the authority: the same session is refused when it tries anyway.
     for (const [path, body] of [
       ['/v1/topics/sneaky', { name: 'Sneaky' }],

@@ -329,6 +329,12 @@ export const dispatchBodySchema = checkBodySchema.extend({
 export const dispatchResponseSchema = z.object({ recorded: z.boolean(), decision: decisionSchema })
 
 export const consentSourceSchema = z.enum(['widget', 'link', 'one_click', 'api', 'import'])
+/**
+ * What a consent event records: a subscriber created or changed, an unsubscribe reason given
+ * after the fact (consent unchanged), or an erasure (their earlier events stay in the chain,
+ * their content gone).
+ */
+export const consentEventTypeSchema = z.enum(['subscriber.created', 'subscriber.updated', 'subscriber.reason_given', 'subscriber.erased'])
 
 export type Cap = z.infer<typeof capSchema>
 export type CapPeriod = z.infer<typeof capPeriodSchema>
@@ -353,6 +359,7 @@ export type BatchCheckBody = z.infer<typeof batchCheckBodySchema>
 export type DispatchBody = z.infer<typeof dispatchBodySchema>
 export type DispatchResponse = z.infer<typeof dispatchResponseSchema>
 export type ConsentSource = z.infer<typeof consentSourceSchema>
+export type ConsentEventType = z.infer<typeof consentEventTypeSchema>
 
 export const linkBodySchema = z.strictObject({
   subscriberId: subscriberIdSchema,
@@ -365,6 +372,12 @@ export const linkResponseSchema = z.object({
   unsubscribeUrl: z.url(),
   expiresAt: instantSchema,
   headers: z.object({ 'List-Unsubscribe': z.string(), 'List-Unsubscribe-Post': z.literal('List-Unsubscribe=One-Click') }),
+})
+
+/** A preview token for the console's widget preview: it speaks for no subscriber and stores nothing. */
+export const previewLinkResponseSchema = z.object({
+  token: z.string(),
+  expiresAt: instantSchema,
 })
 
 export const rotateSigningKeyBodySchema = z.strictObject({
@@ -401,7 +414,7 @@ export const consentEventSchema = z.object({
   id: z.string(),
   seq: z.number().int(),
   subscriberId: z.string().nullable(),
-  type: z.string(),
+  type: consentEventTypeSchema,
   source: consentSourceSchema,
   actor: z.string().nullable(),
   before: z.unknown(),
@@ -412,14 +425,22 @@ export const consentEventSchema = z.object({
   hash: z.string(),
   erased: z.boolean(),
 })
+/** The largest `seq` a ledger holds (a 32-bit column on PostgreSQL). */
+export const MAX_EVENT_SEQ = 2_147_483_647
 export const eventsQuerySchema = z.object({
   subscriberId: subscriberIdSchema.optional(),
-  after: z.coerce.number().int().min(0).optional(),
+  type: consentEventTypeSchema.optional(),
+  source: consentSourceSchema.optional(),
+  order: z.enum(['asc', 'desc']).default('asc'),
+  after: z.coerce.number().int().min(0).max(MAX_EVENT_SEQ).optional(),
+  before: z.coerce.number().int().min(1).max(MAX_EVENT_SEQ).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 })
+export type EventsQuery = z.infer<typeof eventsQuerySchema>
 
 export type LinkBody = z.infer<typeof linkBodySchema>
 export type LinkResponse = z.infer<typeof linkResponseSchema>
+export type PreviewLinkResponse = z.infer<typeof previewLinkResponseSchema>
 export type MePatch = z.infer<typeof mePatchSchema>
 export type MeResponse = z.infer<typeof meResponseSchema>
 export type MeTopic = z.infer<typeof meTopicSchema>

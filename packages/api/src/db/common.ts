@@ -1,4 +1,4 @@
-import type { Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
+import type { ConsentEventType, Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import { newId } from './ids.ts'
 import { chainHash, contentHash } from './ledger.ts'
 import type { ApiKeyRecord, ChangeContext, DecisionData, DispatchRequest, NewApiKey, ReserveResult, SubscriberRecord, TopicRecord } from './store.ts'
@@ -64,7 +64,7 @@ export function eventRow(
   tenantId: string,
   last: { seq: number; hash: string } | undefined,
   genesis: string,
-  e: { subscriberId: string | null; type: string; before: unknown; after: unknown; ctx: ChangeContext },
+  e: { subscriberId: string | null; type: ConsentEventType; before: unknown; after: unknown; ctx: ChangeContext },
 ) {
   const prevHash = last?.hash ?? genesis
   const content = {

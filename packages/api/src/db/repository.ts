@@ -20,6 +20,7 @@ import type {
   DecisionData,
   DispatchRecord,
   DispatchRequest,
+  EventListQuery,
   MailKind,
   MailOutcome,
   MailRecord,
@@ -316,20 +317,30 @@ export class Repository implements Store {
     return this.#d.reserve(tenantId, req, decide)
   }
 
-  async listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }) {
+  /**
+   * A keyset page of the ledger: the `(tenant_id, seq)` primary key walked forwards or backwards
+   * from the cursor (with `subscriberId`, the `(tenant_id, subscriber_id, seq)` index), `type` and
+   * `source` checked on the rows it passes. No OFFSET: a page deep in the ledger costs what the
+   * first one does.
+   */
+  async listEvents(tenantId: string, query: EventListQuery) {
     const t = this.#t.consentEvents
+    const { subscriberId, type, source, order = 'asc', after, before, limit } = query
     return (await this.#db
       .select()
       .from(t)
       .where(
         and(
           eq(t.tenantId, tenantId),
-          opts.subscriberId === undefined ? undefined : eq(t.subscriberId, opts.subscriberId),
-          opts.after === undefined ? undefined : gt(t.seq, opts.after),
+          subscriberId === undefined ? undefined : eq(t.subscriberId, subscriberId),
+          type === undefined ? undefined : eq(t.type, type),
+          source === undefined ? undefined : eq(t.source, source),
+          after === undefined ? undefined : gt(t.seq, after),
+          before === undefined ? undefined : lt(t.seq, before),
         ),
       )
-      .orderBy(asc(t.seq))
-      .limit(opts.limit)) as ConsentEventRecord[]
+      .orderBy(order === 'desc' ? desc(t.seq) : asc(t.seq))
+      .limit(limit)) as ConsentEventRecord[]
   }
 
   async listDispatches(tenantId: string, subscriberId: string): Promise<DispatchRecord[]> {

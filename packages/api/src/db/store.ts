@@ -1,5 +1,6 @@
 import type {
   ApiKeyRole,
+  ConsentEventType,
   ConsentSource,
   ConsoleRole,
   Decision,
@@ -189,6 +190,25 @@ export interface SubscriberListQuery {
   limit: number
 }
 
+/**
+ * Which consent events of a tenant, in which order: every filter given must hold. `after` and
+ * `before` bound `seq` (exclusive), so the last `seq` of a page, passed back as `after` (asc) or
+ * `before` (desc), starts the next page on the `(tenant_id, seq)` key.
+ */
+export interface EventListQuery {
+  subscriberId?: string
+  type?: ConsentEventType
+  source?: ConsentSource
+  /** `asc` (default): oldest first; `desc`: newest first. */
+  order?: 'asc' | 'desc'
+  /** Only events with a greater `seq`. */
+  after?: number
+  /** Only events with a smaller `seq`. */
+  before?: number
+  /** Events per page. */
+  limit: number
+}
+
 /** A person who runs a tenant in the console. */
 export interface ConsoleUserRecord {
   id: string
@@ -296,7 +316,7 @@ export interface Store {
   /** Check-and-record in one transaction; `decide` is the pure engine bound to the request. */
   reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult>
 
-  listEvents(tenantId: string, opts: { subscriberId?: string; after?: number; limit: number }): Promise<ConsentEventRecord[]>
+  listEvents(tenantId: string, query: EventListQuery): Promise<ConsentEventRecord[]>
   listDispatches(tenantId: string, subscriberId: string): Promise<DispatchRecord[]>
 
   /** The key new links are signed with; made on first use. */

@@ -79,7 +79,7 @@ export const SECURITY: Record<'root' | 'admin' | 'key' | 'session' | 'link' | 'n
   key: [{ adminKey: [] }, { senderKey: [] }, { consoleSession: [] }],
   /** A console user only. */
   session: [{ consoleSession: [] }],
-  /** A subscriber's link token. */
+  /** A subscriber's link token (or a preview token). */
   link: [{ linkToken: [] }],
   /** Anyone. */
   none: [],
@@ -96,7 +96,12 @@ export const SECURITY_SCHEMES = {
     description:
       'A console user’s session, from `POST /v1/session`. The role decides: `owner` everything; `editor` reads and changes subscribers, topics, settings and links; `viewer` reads only. A request that may change something must come from the console’s own origin (`Origin`, or `Sec-Fetch-Site: same-origin`).',
   },
-  linkToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A subscriber’s link token, from `POST /v1/links` (the `token` of the link).' },
+  linkToken: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description: 'A subscriber’s link token, from `POST /v1/links` (the `token` of the link), or a preview token from `POST /v1/tenant/preview-link` (answered for a subscriber that does not exist; nothing is stored).',
+  },
 } as const
 
 /** RFC 9457 problem details, as every error is answered. */

@@ -144,6 +144,13 @@ export const linkResponseSchema = openapi(s.linkResponseSchema, 'Links', {
   },
 })
 
+export const previewLinkResponseSchema = fields(s.previewLinkResponseSchema, {
+  token: { description: 'A preview token for `<heed-preferences token=…>`: `/v1/me` answers it with the tenant’s settings and topics and a subscriber that does not exist; nothing it changes is stored. Refused by `/p`, `/u` and everywhere else a link works.' },
+  expiresAt: { description: 'One hour after it was issued.' },
+}).openapi('PreviewLink', {
+  example: { token: 'eyJhbGciOiJIUzI1NiIsImtpZCI6InNpZ18xIiwidHlwIjoiaGVlZC1wcmV2aWV3K2p3dCJ9.eyJzdWIiOiJoZWVkOnByZXZpZXcifQ.c2lnbmF0dXJl', expiresAt: '2026-05-04T11:00:00.000Z' },
+})
+
 export const meResponseSchema = openapi(s.meResponseSchema, 'Me', {
   example: {
     tenant: {

@@ -50,7 +50,7 @@ export const eventView = (e: ConsentEventRecord): ConsentEvent => ({
   id: e.id,
   seq: e.seq,
   subscriberId: e.subscriberId,
-  type: e.type,
+  type: e.type as ConsentEvent['type'],
   source: e.source as ConsentEvent['source'],
   actor: e.actor,
   before: e.before,

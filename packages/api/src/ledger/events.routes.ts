@@ -11,37 +11,52 @@ export const events = routes<Env>()
 
 events.use('*', authorize('ledger'))
 
-/** The consent ledger, oldest first; `next` is the cursor for the following page. */
+/**
+ * The consent ledger in keyset pages on `seq`, oldest or newest first, filtered in the database;
+ * `next` is the cursor for the following page.
+ */
 declare(
   events,
   createRoute({
     method: 'get',
     path: '/',
     tags: ['Consent ledger'],
-    summary: 'Consent events, oldest first, in cursor pages',
+    summary: 'Consent events, oldest or newest first, in cursor pages',
     description:
-      'Every change of consent or preference of the tenant, append-only, oldest first; with `subscriberId`, only theirs. Pass `next` of a page as `after` to get the following one; `next` is null on the last page. Admin key only.',
+      'Every change of consent or preference of the tenant, append-only; every filter given must hold. Oldest first by default; with `order=desc`, newest first. Pass `next` of a page as `after` (oldest first) or as `before` (newest first), with the same filters, to get the following one; `next` is null on the last page. Pages are read on the ledger’s `seq` (no offset), so a page deep in a large ledger costs what the first one does; `type` and `source` are checked on the events passed on the way, so a filter that few events match reads further for a page. Admin key only.',
     security: SECURITY.admin,
     request: {
       query: fields(eventsQuerySchema, {
         subscriberId: { description: 'Only the events of this subscriber.', example: 'cust_1001' },
-        after: { description: 'Events after this `seq` (the `next` of the previous page).', example: 42 },
+        type: {
+          description:
+            'Only events of this type: `subscriber.created`, `subscriber.updated` (a change of consent or preferences), `subscriber.reason_given` (an unsubscribe reason given after the fact; consent unchanged) or `subscriber.erased`.',
+          example: 'subscriber.updated',
+        },
+        source: { description: 'Only events that came from here: the preferences widget, a link’s pages, a one-click unsubscribe, the API (keys and console), or an import.', example: 'one_click' },
+        order: { description: '`asc`: oldest first (the default); `desc`: newest first.', example: 'desc' },
+        after: { description: 'Only events after this `seq`: the `next` of the previous page when oldest first.', example: 42 },
+        before: { description: 'Only events before this `seq`: the `next` of the previous page when newest first.', example: 42 },
         limit: { description: 'Events per page, 1–1000.' },
       }),
     },
     responses: {
       200: json(
         'A page of events.',
-        z.object({ data: z.array(consentEventSchema), next: z.string().nullable().openapi({ description: 'The `after` of the next page; null on the last page.', example: '42' }) }),
+        z.object({
+          data: z.array(consentEventSchema),
+          next: z.string().nullable().openapi({ description: 'The `after` (oldest first) or `before` (newest first) of the next page; null on the last page.', example: '42' }),
+        }),
       ),
       ...KEY_PROBLEMS,
     },
   }),
   async (c) => {
-    const { subscriberId, after, limit } = c.req.valid('query')
-    const page = await c.get('deps').store.listEvents(c.get('tenant').id, { subscriberId, after, limit })
-    const last = page.at(-1)
-    return c.json({ data: page.map(eventView), next: page.length === limit && last ? String(last.seq) : null })
+    const { limit, ...query } = c.req.valid('query')
+    // One event more than the page shows says whether another page follows.
+    const rows = await c.get('deps').store.listEvents(c.get('tenant').id, { ...query, limit: limit + 1 })
+    const page = rows.slice(0, limit)
+    return c.json({ data: page.map(eventView), next: rows.length > limit ? String(page.at(-1)!.seq) : null })
   },
 )
 

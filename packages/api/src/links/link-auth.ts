@@ -2,23 +2,40 @@ import type { MiddlewareHandler } from 'hono'
 import type { Env } from '../env.ts'
 import { bearerToken } from '../http/auth.ts'
 import { ApiError } from '../http/errors.ts'
-import { verifyToken, type VerifiedToken } from './tokens.ts'
+import { claimedKind, verifyPreviewToken, verifyToken, type VerifiedPreview, type VerifiedToken } from './tokens.ts'
 
-export type LinkEnv = Env & { Variables: { link: VerifiedToken } }
+/**
+ * Whom a request with a token speaks for: a subscriber, by their live link, or, by a preview
+ * token, nobody (what it changes is answered, not stored).
+ */
+export type Caller = { kind: 'link'; link: VerifiedToken } | { kind: 'preview'; preview: VerifiedPreview }
 
-/** Authenticates a subscriber's link token; every kind of refusal gets the same 401. */
+export type LinkEnv = Env & { Variables: { caller: Caller } }
+
+/**
+ * Authenticates a subscriber's link token, or a preview token; every kind of refusal gets the
+ * same 401. Each token is verified as the kind its header claims, and only as that kind.
+ */
 export function linkAuth(): MiddlewareHandler<LinkEnv> {
   return async function linkAuth(c, next) {
     const token = bearerToken(c.req.header('Authorization'))
     const { store, config, now } = c.get('deps')
-    const link = token ? await verifyToken(store, token, { issuer: config.publicUrl, kind: 'link', now: now() }) : null
-    if (!link) {
+    const opts = { issuer: config.publicUrl, now: now() }
+    let caller: Caller | null = null
+    if (token && claimedKind(token) === 'preview') {
+      const preview = await verifyPreviewToken(store, token, opts)
+      if (preview) caller = { kind: 'preview', preview }
+    } else if (token) {
+      const link = await verifyToken(store, token, { ...opts, kind: 'link' })
+      if (link) caller = { kind: 'link', link }
+    }
+    if (!caller) {
       throw new ApiError('unauthorized', 'this link is no longer valid; ask for a new one', {
         headers: { 'WWW-Authenticate': 'Bearer realm="heed-subscriber"' },
       })
     }
-    c.set('link', link)
-    c.set('tenant', link.tenant)
+    c.set('caller', caller)
+    c.set('tenant', caller.kind === 'link' ? caller.link.tenant : caller.preview.tenant)
     await next()
   }
 }

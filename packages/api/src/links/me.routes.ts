@@ -5,12 +5,12 @@ import { requireTenantOrigin, tenantCors } from '../http/cors.ts'
 import { bearerToken } from '../http/auth.ts'
 import { linkAuth, type LinkEnv } from './link-auth.ts'
 import { rateLimit, type RateLimiter } from '../http/rate-limit.ts'
-import { changeOwnPreferences, meView, selfChanger } from './self-service.ts'
+import { changeOwnPreferences, meView, previewChange, previewSubscriber, selfChanger } from './self-service.ts'
 import { declare, json, jsonBody, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
 const ME_PROBLEMS = { 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] }
 const LINK =
-  ' With the subscriber’s live link token; CORS only for the tenant’s `allowedOrigins`; rate-limited per token (429 with `Retry-After`).'
+  ' With the subscriber’s live link token; CORS only for the tenant’s `allowedOrigins`; rate-limited per token (429 with `Retry-After`). With a preview token (`POST /v1/tenant/preview-link`) the same answers for a subscriber that does not exist, as a new one would be, and nothing is ever written.'
 
 const readMe = createRoute({
   method: 'get',
@@ -50,7 +50,7 @@ const unsubscribeMe = createRoute({
   responses: { 200: json('The preference center, unsubscribed.', meResponseSchema), 400: PROBLEMS[400], ...ME_PROBLEMS },
 })
 
-/** The subscriber API: what the widget calls with a link token. */
+/** The subscriber API: what the widget calls with a link token (or, in the console's preview, a preview token). */
 export function meRoutes(limiter: RateLimiter) {
   const me = routes<LinkEnv>()
 
@@ -60,19 +60,37 @@ export function meRoutes(limiter: RateLimiter) {
   me.use('*', requireTenantOrigin())
 
   declare(me, readMe, async (c) => {
-    const { tenant, subscriber, expiresAt } = c.get('link')
-    return c.json(await meView(c.get('deps').store, tenant, subscriber, expiresAt))
+    const caller = c.get('caller')
+    const { store, now } = c.get('deps')
+    if (caller.kind === 'preview') {
+      const { tenant, expiresAt } = caller.preview
+      return c.json(await meView(store, tenant, previewSubscriber(tenant, now()), expiresAt))
+    }
+    const { tenant, subscriber, expiresAt } = caller.link
+    return c.json(await meView(store, tenant, subscriber, expiresAt))
   })
 
   declare(me, patchMe, async (c) => {
-    const link = c.get('link')
+    const caller = c.get('caller')
+    const { store, now } = c.get('deps')
+    if (caller.kind === 'preview') {
+      const { tenant, expiresAt } = caller.preview
+      return c.json(await meView(store, tenant, await previewChange(store, tenant, c.req.valid('json'), now()), expiresAt))
+    }
+    const { link } = caller
     const by = selfChanger(c.get('deps'), link, c.req.header('User-Agent'))
     const next = await changeOwnPreferences(by, 'widget', c.req.valid('json'))
     return c.json(await meView(by.store, link.tenant, next, link.expiresAt))
   })
 
   declare(me, unsubscribeMe, async (c) => {
-    const link = c.get('link')
+    const caller = c.get('caller')
+    const { store, now } = c.get('deps')
+    if (caller.kind === 'preview') {
+      const { tenant, expiresAt } = caller.preview
+      return c.json(await meView(store, tenant, await previewChange(store, tenant, { status: 'unsubscribed' }, now()), expiresAt))
+    }
+    const { link } = caller
     const by = selfChanger(c.get('deps'), link, c.req.header('User-Agent'))
     const next = await changeOwnPreferences(by, 'widget', { status: 'unsubscribed' }, c.req.valid('json').reason)
     return c.json(await meView(by.store, link.tenant, next, link.expiresAt))

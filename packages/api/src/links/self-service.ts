@@ -1,8 +1,8 @@
 import type { ConsentSource, MePatch, MeResponse } from '@heed/shared/schemas'
 import type { SubscriberRecord, Store, TenantRecord } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
-import type { VerifiedToken } from './tokens.ts'
-import { applyPatch, refuseInvalidPatch } from '../subscribers/patch.ts'
+import { PREVIEW_SUBJECT, type VerifiedToken } from './tokens.ts'
+import { applyPatch, blankSubscriber, refuseInvalidPatch } from '../subscribers/patch.ts'
 import { suppressionHashes } from '../subscribers/suppression.ts'
 import { iso, subscriberView } from '../http/views.ts'
 
@@ -74,4 +74,22 @@ export async function changeOwnPreferences(by: SelfChanger, source: ConsentSourc
     { source, actor: jti, userAgent: by.userAgent, reason, at: by.at, ...(unsuppress ? { unsuppress } : {}) },
   )
   return result.subscriber
+}
+
+/**
+ * What a preview token shows: a subscriber that is not stored, as a new one would be (every
+ * topic at its default, subscribed, no e-mail) in the tenant's language and time zone.
+ */
+export function previewSubscriber(tenant: TenantRecord, at: number): SubscriberRecord {
+  return { ...blankSubscriber(PREVIEW_SUBJECT, at), locale: tenant.settings.defaultLocale, timezone: tenant.settings.defaultTimezone }
+}
+
+/**
+ * A change made with a preview token: refused and applied by the same rules as a subscriber's
+ * own (to the preview's default state), and the result answered. Nothing is written and no
+ * consent event recorded.
+ */
+export async function previewChange(store: Pick<Store, 'listTopics'>, tenant: TenantRecord, patch: MePatch, at: number): Promise<SubscriberRecord> {
+  await refuseInvalidPatch(store, tenant, patch)
+  return applyPatch(previewSubscriber(tenant, at), patch)
 }

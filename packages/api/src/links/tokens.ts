@@ -10,9 +10,24 @@ import type { SigningKeyRecord, Store, SubscriberRecord, TenantRecord } from '..
  */
 
 export const TOKEN_ALG = 'HS256'
-/** The kinds of token; each has its own `typ` header and cannot stand in for another. */
-export type TokenKind = 'link'
-const TYP: Record<TokenKind, string> = { link: 'heed-link+jwt' }
+/**
+ * The kinds of token; each has its own `typ` header and cannot stand in for another. A
+ * `preview` token speaks for no subscriber: it lets the console show the real widget with the
+ * tenant's settings, and what it changes is answered, never stored.
+ */
+export type TokenKind = 'link' | 'preview'
+const TYP: Record<TokenKind, string> = { link: 'heed-link+jwt', preview: 'heed-preview+jwt' }
+
+/** The claims each kind must carry: a link names its version (revoke-links bumps it); a preview has none. */
+const REQUIRED_CLAIMS: Record<TokenKind, string[]> = {
+  link: ['sub', 'tid', 'ver', 'jti', 'iat', 'exp'],
+  preview: ['sub', 'tid', 'jti', 'iat', 'exp'],
+}
+
+/** The `sub` of every preview token: a placeholder, not a subscriber. */
+export const PREVIEW_SUBJECT = 'heed:preview'
+/** How long a preview token works. */
+export const PREVIEW_TTL_SECONDS = 3600
 
 const secrets = new Map<string, Uint8Array>()
 function keyBytes(key: SigningKeyRecord): Uint8Array {
@@ -32,7 +47,7 @@ export interface IssuedToken {
 
 export async function issueToken(
   store: Store,
-  opts: { issuer: string; tenantId: string; subscriber: SubscriberRecord; kind: TokenKind; ttlSeconds: number; now: number },
+  opts: { issuer: string; tenantId: string; subscriber: SubscriberRecord; kind: 'link'; ttlSeconds: number; now: number },
 ): Promise<IssuedToken> {
   const key = await store.currentSigningKey(opts.tenantId, opts.now)
   const iat = Math.floor(opts.now / 1000)
@@ -100,7 +115,7 @@ async function readSigned(store: Store, token: string, opts: { issuer: string; k
       issuer: opts.issuer,
       audience: `heed:${key.tenantId}`,
       typ: TYP[opts.kind],
-      requiredClaims: ['sub', 'tid', 'ver', 'jti', 'iat', 'exp'],
+      requiredClaims: REQUIRED_CLAIMS[opts.kind],
       currentDate: new Date(opts.now),
       // An old link's expiry is judged by the caller, not refused here.
       ...(opts.anyAge ? { clockTolerance: STALE_TOLERANCE_S } : {}),
@@ -116,7 +131,7 @@ async function readSigned(store: Store, token: string, opts: { issuer: string; k
  * null when the signature does not verify. Only for saying whom to ask for a new link: such a
  * link may do nothing.
  */
-export async function signingTenant(store: Store, token: string, opts: { issuer: string; kind: TokenKind; now: number }): Promise<TenantRecord | null> {
+export async function signingTenant(store: Store, token: string, opts: { issuer: string; kind: 'link'; now: number }): Promise<TenantRecord | null> {
   const signed = await readSigned(store, token, { ...opts, anyAge: true })
   return signed && signed.payload.tid === signed.key.tenantId ? store.getTenant(signed.key.tenantId) : null
 }
@@ -131,7 +146,7 @@ export async function signingTenant(store: Store, token: string, opts: { issuer:
 export async function verifyToken(
   store: Store,
   token: string,
-  opts: { issuer: string; kind: TokenKind; now: number; stale?: boolean },
+  opts: { issuer: string; kind: 'link'; now: number; stale?: boolean },
 ): Promise<VerifiedToken | null> {
   const signed = await readSigned(store, token, { ...opts, anyAge: opts.stale === true })
   if (!signed) return null
@@ -151,4 +166,58 @@ export async function verifyToken(
   const live = subscriber.linkVersion === payload.ver && expiresAt > opts.now
   if (!live && !opts.stale) return null
   return { tenant, subscriber, jti: String(payload.jti), expiresAt, live }
+}
+
+/** A preview token's tenant and expiry: it stands for no subscriber. */
+export interface VerifiedPreview {
+  tenant: TenantRecord
+  jti: string
+  expiresAt: number
+}
+
+/** A preview token for the tenant, working for PREVIEW_TTL_SECONDS. Nothing is stored. */
+export async function issuePreviewToken(store: Store, opts: { issuer: string; tenantId: string; now: number }): Promise<IssuedToken> {
+  const key = await store.currentSigningKey(opts.tenantId, opts.now)
+  const iat = Math.floor(opts.now / 1000)
+  const exp = iat + PREVIEW_TTL_SECONDS
+  const jti = newId('prv', 12)
+  const token = await new SignJWT({ tid: opts.tenantId })
+    .setProtectedHeader({ alg: TOKEN_ALG, kid: key.kid, typ: TYP.preview })
+    .setIssuer(opts.issuer)
+    .setAudience(`heed:${opts.tenantId}`)
+    .setSubject(PREVIEW_SUBJECT)
+    .setJti(jti)
+    .setIssuedAt(iat)
+    .setExpirationTime(exp)
+    .sign(keyBytes(key))
+  return { token, jti, expiresAt: exp * 1000 }
+}
+
+/**
+ * The tenant a preview token was issued for, or null for any refusal (the same refusals as a
+ * link's, and a lifetime longer than a preview's). An expired preview does nothing at all.
+ */
+export async function verifyPreviewToken(store: Store, token: string, opts: { issuer: string; now: number }): Promise<VerifiedPreview | null> {
+  const signed = await readSigned(store, token, { ...opts, kind: 'preview', anyAge: false })
+  if (!signed) return null
+  const { key, payload } = signed
+  if (key.retiresAt !== null && key.retiresAt <= opts.now) return null
+  if (payload.tid !== key.tenantId || payload.sub !== PREVIEW_SUBJECT || typeof payload.aud !== 'string') return null
+  if (!Number.isSafeInteger(payload.iat) || !Number.isSafeInteger(payload.exp)) return null
+  if (!(payload.iat! * 1000 <= opts.now + 60_000) || payload.exp! - payload.iat! > PREVIEW_TTL_SECONDS) return null
+  const tenant = await store.getTenant(key.tenantId)
+  return tenant ? { tenant, jti: String(payload.jti), expiresAt: payload.exp! * 1000 } : null
+}
+
+/**
+ * The kind a token's header claims, unverified: only for choosing which verification to run.
+ * Null for anything that is not a token of ours.
+ */
+export function claimedKind(token: string): TokenKind | null {
+  try {
+    const { typ } = decodeProtectedHeader(token)
+    return (Object.keys(TYP) as TokenKind[]).find((k) => TYP[k] === typ) ?? null
+  } catch {
+    return null
+  }
 }

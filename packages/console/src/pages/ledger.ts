@@ -12,17 +12,40 @@ interface Verification {
   firstBad?: { seq: number; id: string; problem: string }
 }
 
-const SOURCES = ['widget', 'link', 'one_click', 'api', 'import']
+const TYPES: ConsentEvent['type'][] = ['subscriber.created', 'subscriber.updated', 'subscriber.reason_given', 'subscriber.erased']
+const SOURCES: ConsentEvent['source'][] = ['widget', 'link', 'one_click', 'api', 'import']
+const ORDERS = ['desc', 'asc'] as const
+const PAGE = 50
 
-/** The consent ledger: pages of events (by subscriber; type and source filter the loaded ones) and chain verification. */
+interface Filters {
+  subscriberId: string
+  type: string
+  source: string
+  order: (typeof ORDERS)[number]
+}
+
+/** The filters in the address, each only if it is one the API knows; newest first by default. */
+function filtersFrom(params: URLSearchParams): Filters {
+  const pick = <T extends string>(name: string, allowed: readonly T[]) => allowed.find((v) => v === params.get(name))
+  return {
+    subscriberId: params.get('subscriberId') ?? '',
+    type: pick('type', TYPES) ?? '',
+    source: pick('source', SOURCES) ?? '',
+    order: pick('order', ORDERS) ?? 'desc',
+  }
+}
+
+/**
+ * The consent ledger over `GET /v1/events`: newest first (or oldest first), filtered by the API
+ * by subscriber, type and source, a page at a time ("Load older"); the filters live in the
+ * address. "Verify chain" checks the whole chain.
+ */
 export class LedgerPage extends ConsolePage {
   static override properties = {
     ...ConsolePage.properties,
     _events: { state: true },
     _next: { state: true },
-    _subscriber: { state: true },
-    _type: { state: true },
-    _source: { state: true },
+    _filters: { state: true },
     _error: { state: true },
     _loading: { state: true },
     _verify: { state: true },
@@ -30,21 +53,19 @@ export class LedgerPage extends ConsolePage {
   }
   declare private _events: ConsentEvent[]
   declare private _next: string | null
-  declare private _subscriber: string
-  declare private _type: string
-  declare private _source: string
+  declare private _filters: Filters
   declare private _error: string
   declare private _loading: boolean
   declare private _verify: Verification | string | null
   declare private _verifying: boolean
+  /** Only the answer to the latest request is shown, whatever order answers arrive in. */
+  #request = 0
 
   constructor() {
     super()
     this._events = []
     this._next = null
-    this._subscriber = new URLSearchParams(location.search).get('subscriberId') ?? ''
-    this._type = ''
-    this._source = ''
+    this._filters = filtersFrom(new URLSearchParams(location.search))
     this._error = ''
     this._loading = false
     this._verify = null
@@ -57,19 +78,31 @@ export class LedgerPage extends ConsolePage {
   }
 
   async #load(more: boolean) {
+    const request = ++this.#request
+    const f = this._filters
+    const cursor = more ? this._next : undefined
     this._loading = true
     this._error = ''
     try {
       const page = await call<{ data: ConsentEvent[]; next: string | null }>(
         'GET',
-        `/v1/events${query({ subscriberId: this._subscriber.trim(), after: more ? this._next : undefined, limit: 200 })}`,
+        `/v1/events${query({
+          subscriberId: f.subscriberId.trim(),
+          type: f.type,
+          source: f.source,
+          order: f.order,
+          [f.order === 'desc' ? 'before' : 'after']: cursor,
+          limit: PAGE,
+        })}`,
       )
+      if (request !== this.#request) return
       this._events = more ? [...this._events, ...page.data] : page.data
       this._next = page.next
     } catch (e) {
+      if (request !== this.#request) return
       this._error = this.errorText(e)
     } finally {
-      this._loading = false
+      if (request === this.#request) this._loading = false
     }
   }
 
@@ -84,18 +117,18 @@ export class LedgerPage extends ConsolePage {
     }
   }
 
-  #filter(e: SubmitEvent) {
-    e.preventDefault()
-    const data = new FormData(e.target as HTMLFormElement)
-    this._subscriber = String(data.get('subscriberId') ?? '')
-    history.replaceState(null, '', location.pathname + query({ subscriberId: this._subscriber.trim() }))
+  #apply(e?: Event) {
+    e?.preventDefault()
+    const data = new FormData(this.renderRoot.querySelector('form')!)
+    this._filters = filtersFrom(new URLSearchParams(['subscriberId', 'type', 'source', 'order'].map((k) => [k, String(data.get(k) ?? '')])))
+    const { order, ...rest } = this._filters
+    history.replaceState(null, '', location.pathname + query({ ...rest, subscriberId: rest.subscriberId.trim(), order: order === 'desc' ? undefined : order }))
     void this.#load(false)
   }
 
   override render() {
     const t = this.t
-    const types = [...new Set(this._events.map((e) => e.type))].sort()
-    const shown = this._events.filter((e) => (!this._type || e.type === this._type) && (!this._source || e.source === this._source))
+    const f = this._filters
     const v = this._verify
     return html`
       <h1>${t.ledgerTitle}</h1>
@@ -113,29 +146,41 @@ export class LedgerPage extends ConsolePage {
                   <p>${t.headHash}: <code id="head-hash">${v.head}</code></p>`}
         </div>
       </section>
-      <form class="card row" role="search" @submit=${this.#filter}>
-        <div>
-          <label for="subscriberId">${t.filterSubscriber}</label>
-          <input id="subscriberId" name="subscriberId" .value=${this._subscriber} autocomplete="off" spellcheck="false" />
+      <form class="card" role="search" @submit=${this.#apply}>
+        <div class="row">
+          <div>
+            <label for="subscriberId">${t.filterSubscriber}</label>
+            <input id="subscriberId" name="subscriberId" .value=${f.subscriberId} autocomplete="off" spellcheck="false" />
+          </div>
+          <button type="submit">${t.search}</button>
         </div>
-        <button type="submit">${t.search}</button>
-        <div>
-          <label for="type">${t.filterType}</label>
-          <select id="type" @change=${(e: Event) => (this._type = (e.target as HTMLSelectElement).value)}>
-            <option value="">${t.any}</option>
-            ${types.map((ty) => html`<option value=${ty} ?selected=${ty === this._type}>${t.eventType(ty)}</option>`)}
-          </select>
-        </div>
-        <div>
-          <label for="source">${t.filterSource}</label>
-          <select id="source" @change=${(e: Event) => (this._source = (e.target as HTMLSelectElement).value)}>
-            <option value="">${t.any}</option>
-            ${SOURCES.map((s) => html`<option value=${s} ?selected=${s === this._source}>${t.source[s]}</option>`)}
-          </select>
+        <div class="row">
+          <div>
+            <label for="type">${t.filterType}</label>
+            <select id="type" name="type" @change=${() => this.#apply()}>
+              <option value="" ?selected=${f.type === ''}>${t.any}</option>
+              ${TYPES.map((ty) => html`<option value=${ty} ?selected=${ty === f.type}>${t.eventType(ty)}</option>`)}
+            </select>
+          </div>
+          <div>
+            <label for="source">${t.filterSource}</label>
+            <select id="source" name="source" @change=${() => this.#apply()}>
+              <option value="" ?selected=${f.source === ''}>${t.any}</option>
+              ${SOURCES.map((s) => html`<option value=${s} ?selected=${s === f.source}>${t.source[s]}</option>`)}
+            </select>
+          </div>
+          <div>
+            <label for="order">${t.ledgerOrder}</label>
+            <select id="order" name="order" @change=${() => this.#apply()}>
+              <option value="desc" ?selected=${f.order === 'desc'}>${t.newestFirst}</option>
+              <option value="asc" ?selected=${f.order === 'asc'}>${t.oldestFirst}</option>
+            </select>
+          </div>
         </div>
       </form>
       ${this._error ? html`<p class="error" role="alert">${this._error}</p>` : nothing}
-      ${shown.length === 0 && !this._loading
+      <p class="muted" role="status">${this._loading ? t.loading : t.shownCount(this.fmt.number(this._events.length))}</p>
+      ${this._events.length === 0 && !this._loading
         ? html`<p class="card">${t.noLedgerEvents}</p>`
         : html`<div class="table-wrap">
             <table>
@@ -150,7 +195,7 @@ export class LedgerPage extends ConsolePage {
                 </tr>
               </thead>
               <tbody>
-                ${shown.map(
+                ${this._events.map(
                   (e) => html`<tr>
                     <td>${this.fmt.number(e.seq)}</td>
                     <td><time datetime=${e.at}>${this.fmt.date(e.at)}</time></td>
@@ -170,7 +215,9 @@ export class LedgerPage extends ConsolePage {
               </tbody>
             </table>
           </div>`}
-      ${this._next ? html`<div class="actions"><button @click=${() => this.#load(true)} ?disabled=${this._loading}>${t.loadMore}</button></div>` : nothing}
+      ${this._next
+        ? html`<div class="actions"><button @click=${() => this.#load(true)} ?disabled=${this._loading}>${f.order === 'desc' ? t.loadOlder : t.loadNewer}</button></div>`
+        : nothing}
     `
   }
 }

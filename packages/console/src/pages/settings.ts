@@ -1,14 +1,12 @@
-import type { Tenant } from '@heed/shared/schemas'
+import type { PreviewLinkResponse, Tenant } from '@heed/shared/schemas'
 import { css, html, nothing, type PropertyValues } from 'lit'
 import { keyed } from 'lit/directives/keyed.js'
-import { ApiProblem, call, subscriberPath } from '../api.ts'
+import { ApiProblem, call } from '../api.ts'
 import { ConsolePage } from '../page.ts'
 import { canEdit } from '../session.ts'
 import { LOCALES, TRANSLATIONS } from '../translations/index.ts'
 
 const DAY = 86_400
-/** The subscriber the preview widget shows: no e-mail, never mailed. */
-export const PREVIEW_SUBSCRIBER = 'heed-console-preview'
 
 const timeZones = (() => {
   try {
@@ -145,7 +143,11 @@ export class SettingsPage extends ConsolePage {
     this._previewLang ||= LOCALES.includes(this.locale) ? this.locale : tenant.defaultLocale
   }
 
-  /** The real widget, with a short link of the preview subscriber (created once, with no e-mail). */
+  /**
+   * The real widget, with a preview token: it shows the tenant's settings and topics to a
+   * subscriber that does not exist, and what is changed in it is answered but never stored.
+   * A fresh token after every save too (one works for an hour).
+   */
   async #startPreview() {
     this._previewError = ''
     try {
@@ -159,14 +161,9 @@ export class SettingsPage extends ConsolePage {
           document.head.append(script)
         })
       }
-      try {
-        await call('GET', subscriberPath(PREVIEW_SUBSCRIBER))
-      } catch (e) {
-        if (!(e instanceof ApiProblem && e.status === 404)) throw e
-        await call('PUT', subscriberPath(PREVIEW_SUBSCRIBER), {})
-      }
-      const link = await call<{ token: string }>('POST', '/v1/links', { subscriberId: PREVIEW_SUBSCRIBER, ttlSeconds: 3600 })
-      this._previewToken = link.token
+      const preview = await call<PreviewLinkResponse>('POST', '/v1/tenant/preview-link')
+      this._previewToken = preview.token
+      this._previewVersion++
     } catch (e) {
       this._previewError = this.errorText(e)
     }
@@ -210,7 +207,7 @@ export class SettingsPage extends ConsolePage {
     try {
       this.#fill(await call<Tenant>('PATCH', '/v1/tenant', body))
       this._state = 'saved'
-      this._previewVersion++
+      void this.#startPreview()
     } catch (err) {
       this._failure = err
       this._state = ''
