@@ -13,40 +13,17 @@ import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { freePort, waitUntilUp } from './processes.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
-
-async function waitFor(url: string, child: ChildProcess, output: () => string) {
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`exited early:\n${output()}`)
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${url} did not come up:\n${output()}`)
-}
 
 describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, () => {
   const work = mkdtempSync(join(tmpdir(), 'heed-console-'))
@@ -69,7 +46,7 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     })
     heed.stdout!.on('data', (d) => (out += d))
     heed.stderr!.on('data', (d) => (out += d))
-    await waitFor(`${api}/healthz`, heed, () => out)
+    await waitUntilUp(`${api}/healthz`, heed, () => out)
     adminKey = out.match(/HEED_KEY=(heed_ak_\S+)/)?.[1] ?? ''
     const printed = out.match(/sign in as (\S+@\S+) \/ (\S+)/)
     assert.ok(adminKey && printed, `the demo printed no admin key or console sign-in:\n${out}`)
@@ -268,7 +245,8 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await page.getByLabel('Allowed origins').fill('https://shop.example')
     await page.getByLabel('Brand name').fill('Demo Outfitters Co')
     await page.getByRole('button', { name: 'Save' }).click()
-    await page.getByText('Saved', { exact: true }).waitFor()
+    // The settings form's own status, not the preview widget's "Saved" toast, which may still show.
+    await page.getByRole('group', { name: 'Settings' }).getByRole('status').filter({ hasText: 'Saved' }).waitFor()
     const tenant = await adminCall('GET', '/v1/tenant')
     assert.deepEqual(tenant.body.allowedOrigins, ['https://shop.example'])
     assert.equal(tenant.body.branding.accentColor, '#7c3aed')

@@ -8,25 +8,15 @@
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { chromium, type Browser } from 'playwright-core'
+import { freePort, waitUntilUp } from './processes.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const srv = createServer()
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number }
-      srv.close(() => resolve(port))
-    })
-    srv.on('error', reject)
-  })
 
 interface Proc {
   child: ChildProcess
@@ -39,19 +29,6 @@ function start(cwd: string, script: string, env: Record<string, string>): Proc {
   child.stdout!.on('data', (d) => (out += d))
   child.stderr!.on('data', (d) => (out += d))
   return { child, output: () => out }
-}
-
-async function waitFor(url: string, proc: Proc) {
-  for (let i = 0; i < 300; i++) {
-    if (proc.child.exitCode !== null) throw new Error(`exited early:\n${proc.output()}`)
-    try {
-      if ((await fetch(url)).ok) return
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`${url} did not come up:\n${proc.output()}`)
 }
 
 /** Runs the sender example once; returns its printed summary. */
@@ -101,13 +78,13 @@ describe('the whole loop: sender, email link, widget, one-click, merchant page',
       HEED_DEMO_FILE: demoFile,
       MERCHANT_PORT: String(merchantPort),
     })
-    await waitFor(`${api}/healthz`, heed)
+    await waitUntilUp(`${api}/healthz`, heed.child, heed.output)
     adminKey = heed.output().match(/HEED_KEY=(heed_ak_\S+)/)?.[1] ?? ''
     assert.ok(adminKey, `the demo printed no admin key:\n${heed.output()}`)
     senderKey = JSON.parse(readFileSync(demoFile, 'utf8')).senderKey
     const merchantOrigin = `http://localhost:${merchantPort}`
     merchant = start('examples/merchant-site', 'server.ts', { HEED_DEMO_FILE: demoFile, MERCHANT_PORT: String(merchantPort) })
-    await waitFor(`${merchantOrigin}/style.css`, merchant)
+    await waitUntilUp(`${merchantOrigin}/style.css`, merchant.child, merchant.output)
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],

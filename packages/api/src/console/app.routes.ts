@@ -5,6 +5,7 @@ import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { Env } from '../env.ts'
 import { ApiError } from '../http/errors.ts'
+import { strictCsp } from '../http/csp.ts'
 import { declare, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
 const CONSOLE_DIST = fileURLToPath(new URL('../../../console/dist/', import.meta.url))
@@ -19,17 +20,7 @@ const TYPES: Record<string, string> = {
 }
 
 /** The console's page: scripts, styles and calls of its own origin only (the settings preview runs the widget in the page, no frame); no one may frame it. */
-const CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' https: data:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "form-action 'self'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-].join('; ')
+const CSP = strictCsp()
 
 const NOT_BUILT = 'the console is not built; run "npm run build"'
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Context } from 'hono'
 import { html, raw } from 'hono/html'
 import type { HtmlEscapedString } from 'hono/utils/html'
+import { strictCsp } from '../http/csp.ts'
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>
 
@@ -57,20 +58,7 @@ input[aria-invalid=true] { border-color: #b91c1c; }
  */
 export function renderPage(c: Context, p: PageOptions) {
   const nonce = randomBytes(16).toString('base64')
-  c.header(
-    'Content-Security-Policy',
-    [
-      "default-src 'none'",
-      `script-src 'self'`,
-      `style-src 'self' 'nonce-${nonce}'`,
-      "img-src 'self' https: data:",
-      "connect-src 'self'",
-      "font-src 'self'",
-      "form-action 'self'",
-      "base-uri 'none'",
-      "frame-ancestors 'none'",
-    ].join('; '),
-  )
+  c.header('Content-Security-Policy', strictCsp(nonce))
   c.header('Referrer-Policy', 'no-referrer')
   c.header('Cache-Control', 'no-store')
   c.header('X-Content-Type-Options', 'nosniff')
