@@ -21,9 +21,12 @@ describe('three API processes on one PostgreSQL', { skip: onPostgres ? false : '
   let servers: ServerProcess[] = []
 
   before(async () => {
-    // All three start at once: migrations must take their lock, not race.
+    // All three start at once: migrations must take their lock, not race. This is about
+    // correctness under concurrency, not latency: a tenant's consent changes queue for its
+    // ledger lock, and on a loaded test machine the last of 30 waited past the default 2 s
+    // request bound (503), so the bound is raised here.
     servers = await Promise.all(
-      Array.from({ length: 3 }, () => startServer({ databaseUrl: DB, env: { HEED_DATABASE_POOL_SIZE: '8' }, timeoutMs: 30_000 })),
+      Array.from({ length: 3 }, () => startServer({ databaseUrl: DB, env: { HEED_DATABASE_POOL_SIZE: '8', HEED_DATABASE_TIMEOUT_MS: '15000' }, timeoutMs: 30_000 })),
     )
   })
 
