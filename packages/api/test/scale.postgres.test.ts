@@ -59,7 +59,9 @@ describe('three API processes on one PostgreSQL', { skip: onPostgres ? false : '
     const puts = await Promise.all(
       Array.from({ length: 30 }, (_, i) => call(i, 'PUT', `/v1/subscribers/s${i}`, key, { topics: { news: { subscribed: i % 2 === 0 } } })),
     )
-    assert.deepEqual(puts.map((r) => r.status), Array(30).fill(201), 'every concurrent consent change was written')
+    // 201, or 200 when a retried PUT found its first attempt written after all (a 503 is not
+    // a promise that nothing was written; the retry is what settles it).
+    for (const r of puts) assert.ok(r.status === 201 || r.status === 200, `a concurrent consent change was not written: ${r.status}`)
 
     const at = '2026-06-01T12:00:00Z'
     const results = await Promise.all(
