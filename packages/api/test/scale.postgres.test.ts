@@ -37,9 +37,10 @@ describe('three API processes on one PostgreSQL', { skip: onPostgres ? false : '
   })
 
   test('60 concurrent reserves spread across the processes record exactly the 5 a 5/day cap allows, and the ledger verifies', async () => {
-    // A 503 with Retry-After is a server saying "not now" under load (the store's breaker opens
-    // while the database answers slowly); a sender retries it, and so does this test: it checks
-    // what gets written, and repeating a PUT or a reserve with the same messageId is safe.
+    // A 503 with Retry-After is a server saying "not now": on a loaded machine the last of 30
+    // consent changes of one tenant, queued for its ledger's lock, can wait past the 2 s bound
+    // (and is told its change may still be made). A sender retries, and so does this test: it
+    // checks what gets written, and repeating a PUT or a reserve with the same messageId is safe.
     const call = async (i: number, method: string, path: string, key: string, body?: unknown) => {
       for (let attempt = 0; ; attempt++) {
         const res = await servers[i % 3]!.call(method, path, body, key)

@@ -48,6 +48,14 @@ export function unavailableReason(error: unknown): string | null {
 }
 
 /**
+ * Whether the reason is the bound passing with the work still under way: a change asked for
+ * may yet be made (unlike a refused connection or statement, where nothing was).
+ */
+export function mayStillHappen(reason: string): boolean {
+  return reason.startsWith(NO_ANSWER)
+}
+
+/**
  * Whether the reason says the database cannot be reached at all (a lost, refused or silent
  * connection, a server shutting down or full of connections), rather than refusing this one
  * statement (a full disk, a read-only standby, a timed-out statement): only the first makes
@@ -70,9 +78,11 @@ const PROBE_TIMEOUT_MS = 500
  * of a connection, or is still waiting after half a second, starts a probe: one trivial query
  * on a connection of its own (so a long queue in the pool does not count), given half a
  * second. Calls go on as usual meanwhile, so one dropped connection of a healthy database
- * costs nothing. If the probe fails too, the breaker opens: every call fails at once, with
- * nothing more queued in the driver, and the probe is repeated every 200 ms; the first that
- * succeeds closes it.
+ * costs nothing. The breaker opens when the probe cannot connect, or when two probes in a
+ * row go unanswered: one slow answer is what a busy machine gives (a paused event loop, a
+ * database queueing behind locks), two are an unreachable database. While open, every call
+ * fails at once, with nothing more queued in the driver, and the probe is repeated every
+ * 200 ms; the first that succeeds closes it.
  */
 class Breaker {
   readonly #ping: () => Promise<void>
@@ -99,13 +109,17 @@ class Breaker {
   async #probe() {
     this.#probing = true
     try {
+      let unanswered = 0
       while (!this.#stopped) {
-        const answered = await bounded(this.#ping(), PROBE_TIMEOUT_MS).then(
-          () => true,
-          () => false,
+        const failure = await bounded(this.#ping(), PROBE_TIMEOUT_MS).then(
+          () => null,
+          (error: unknown) => error,
         )
-        this.#open = !answered
-        if (answered) return
+        if (failure === null) return void (this.#open = false)
+        const silent = failure instanceof DatabaseUnavailable && failure.reason.startsWith(NO_ANSWER)
+        unanswered = silent ? unanswered + 1 : 0
+        if (silent && unanswered < 2 && !this.#open) continue
+        this.#open = true
         await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS).unref())
       }
     } finally {

@@ -2,7 +2,7 @@ import type { Context, ErrorHandler, NotFoundHandler } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { z } from 'zod'
-import { unavailableReason } from '../db/availability.ts'
+import { mayStillHappen, unavailableReason } from '../db/availability.ts'
 
 /** Every error the API answers with, mapped to its HTTP status. */
 export const ERROR_CODES = {
@@ -77,11 +77,16 @@ export function validationError(error: { issues: readonly z.core.$ZodIssue[] }, 
 /** Seconds a client is told to wait before retrying while the database is unavailable. */
 const UNAVAILABLE_RETRY_S = 1
 
-/** 503 with Retry-After: the database cannot answer now; nothing was changed. */
-function databaseUnavailable(): ApiError {
-  return new ApiError('unavailable', 'the database is unavailable; nothing was changed. Try again shortly', {
-    headers: { 'Retry-After': String(UNAVAILABLE_RETRY_S) },
-  })
+/**
+ * 503 with Retry-After: the database cannot answer now. Refused at once or by the database,
+ * nothing was changed; past the bound, a change may still land, and the same request repeated
+ * finds it (a PUT writes the same state again, a reserve replays by its messageId).
+ */
+function databaseUnavailable(reason: string): ApiError {
+  const detail = mayStillHappen(reason)
+    ? 'the database did not answer in time; a change asked for may still be made, and repeating the same request is safe. Try again shortly'
+    : 'the database is unavailable; nothing was changed. Try again shortly'
+  return new ApiError('unavailable', detail, { headers: { 'Retry-After': String(UNAVAILABLE_RETRY_S) } })
 }
 
 /** Logs a database outage once when it starts, then at most every 10 s with the count since. */
@@ -99,7 +104,7 @@ export const onError: ErrorHandler = (err, c) => {
   const unavailable = unavailableReason(err)
   if (unavailable) {
     logUnavailable(unavailable)
-    return problem(c, databaseUnavailable())
+    return problem(c, databaseUnavailable(unavailable))
   }
   if (err instanceof HTTPException) {
     // Hono's own exceptions: body limit, malformed JSON from the validator, etc.

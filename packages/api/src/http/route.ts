@@ -143,7 +143,7 @@ export const PROBLEMS = {
   413: problem('The body is larger than this operation accepts.'),
   415: problem('The body is not JSON (`Content-Type: application/json`).'),
   429: problem('Too many requests; `Retry-After` says when to try again.'),
-  503: problem('Unavailable: the database does not answer, or cannot take a write now (nothing was changed), or the process is at a limit. Retry after `Retry-After` seconds; a reserve retried with the same `messageId` is counted once.'),
+  503: problem('Unavailable: the database does not answer, or cannot take a write now, or the process is at a limit. Refused before the bound (`HEED_DATABASE_TIMEOUT_MS`), nothing was changed; past it, a change may still be made. Retry after `Retry-After` seconds: the same request repeated is safe (a reserve with the same `messageId` is counted once).'),
 } as const
 
 /** The usual error answers of a JSON operation behind an API key (each reads the database: 503 while it does not answer). */
