@@ -18,7 +18,13 @@ if (!command) {
 const name = `heed_test_${randomBytes(4).toString('hex')}`
 const sql = postgres(admin, { max: 1, onnotice: () => {} })
 try {
-  await sql.unsafe(`CREATE DATABASE ${name}`)
+  // A linguistic collation, as most hosted databases have (en_US and the like order "Z" after
+  // "a" and "aB" after "ab"), so nothing of Heed's may assume code-point order by accident.
+  // ICU needs PostgreSQL 15; older servers get their default collation.
+  await sql.unsafe(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'`).catch(async (err: Error) => {
+    console.error(`with-postgres: no ICU collation (${err.message}); the test database has the server's default`)
+    await sql.unsafe(`CREATE DATABASE ${name}`)
+  })
 } catch (err) {
   console.error(`cannot create a test database on ${admin}: ${(err as Error).message}`)
   process.exit(1)

@@ -48,6 +48,20 @@ describe('GET /v1/subscribers', () => {
     assert.deepEqual(first.body.items[0], one.body)
   })
 
+  test('pages and id searches follow code-point order whatever the database’s collation', async () => {
+    // A linguistic collation (the PostgreSQL pass runs on one) puts "a-c" near "ac", "ab"
+    // before "aB" and "Zed" after "alpha"; the list keeps code points, as its cursor does.
+    const t = await h.createTenant()
+    const ids = ['Zed', 'alpha', 'aB', 'ab', 'a-c', 'a_c', 'ac', 'A', 'b', 'a']
+    for (const s of ids) await putSubscriber(t, s, {})
+    const byCodePoint = [...ids].sort()
+    for (const limit of [1, 2, 3, 200]) assert.deepEqual(await listAll(t, {}, limit), byCodePoint, `limit ${limit}`)
+    const startingWithA = byCodePoint.filter((s) => s.startsWith('a'))
+    for (const limit of [1, 2, 200]) assert.deepEqual(await listAll(t, { q: 'a' }, limit), startingWithA, `q=a, limit ${limit}`)
+    assert.deepEqual(await listAll(t, { q: 'A' }), ['A'])
+    assert.deepEqual(await listAll(t, { q: 'a-' }), ['a-c'])
+  })
+
   test('without limit a page holds 50; a list that fits in one page has no nextCursor', async () => {
     const t = await h.createTenant()
     for (let i = 0; i < 51; i++) await putSubscriber(t, id(`d${String(i).padStart(2, '0')}`), {})

@@ -53,6 +53,13 @@ export interface Dialect {
    */
   getsTopic(topics: PgColumn, key: string, byDefault: boolean): SQL
 
+  /**
+   * `column` compared and ordered by code point, whatever the database's collation: lists
+   * page by it and an id-prefix search is a range of it. SQLite's text is binary already; on
+   * PostgreSQL it is the column `COLLATE "C"` (the indexes the list walks are built on it).
+   */
+  byCodePoint(column: PgColumn): SQL
+
   /** The hot read: subscribers with their recent dispatches, topics and required topic keys, in one statement. */
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData | Promise<DecisionData>
   /** Check-and-record in one transaction, grouped with the reserves that arrive alongside it. */

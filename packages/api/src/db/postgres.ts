@@ -188,6 +188,10 @@ class PostgresDialect implements Dialect {
     return sql`coalesce((${topics} -> ${key}::text ->> 'subscribed')::boolean, ${sql.raw(byDefault ? 'true' : 'false')})`
   }
 
+  byCodePoint(column: PgColumn) {
+    return sql`(${column} COLLATE "C")`
+  }
+
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) {
     return this.#decisionData(this.#client, tenantId, subscriberIds, topicKeys, since)
   }

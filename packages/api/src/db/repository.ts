@@ -227,12 +227,13 @@ export class Repository implements Store {
       paused === undefined ? undefined : paused ? gt(s.pausedUntil, now) : or(isNull(s.pausedUntil), lte(s.pausedUntil, now)),
       topic === undefined ? undefined : this.#d.getsTopic(s.topics, topic.key, topic.defaultSubscribed),
     )
-    const keyset = (ids: SQL | undefined = after === undefined ? undefined : gt(s.id, after)) =>
+    const id = this.#d.byCodePoint(s.id)
+    const keyset = (ids: SQL | undefined = after === undefined ? undefined : gt(id, after)) =>
       this.#db
         .select()
         .from(s)
         .where(and(filters, ids))
-        .orderBy(asc(s.id))
+        .orderBy(asc(id))
         .limit(limit + 1)
     let rows
     if (q === undefined) rows = await keyset()
@@ -254,14 +255,15 @@ export class Repository implements Store {
   /**
    * Ids after `after` that start with `prefix`, in its exact case: a range of the primary key
    * from the prefix (or from `after`, when that is further on: given both, SQLite started from
-   * either) up to the prefix followed by the highest code point, in the binary order of SQLite
-   * and of PostgreSQL's C collations; `substr` keeps exactly the ids that start with it. No
-   * LIKE, so `%` and `_` are plain characters.
+   * either) up to the prefix followed by the highest code point, in code-point order whatever
+   * the database's collation (`byCodePoint`); `substr` keeps exactly the ids that start with
+   * it. No LIKE, so `%` and `_` are plain characters.
    */
   #idPrefix(prefix: string, after: string | undefined) {
     const s = this.#t.subscribers
-    const from = after !== undefined && byCodePoints(after, prefix) >= 0 ? gt(s.id, after) : gte(s.id, prefix)
-    return and(from, lt(s.id, `${prefix}\u{10FFFF}`), sql`substr(${s.id}, 1, ${[...prefix].length}) = ${prefix}`)!
+    const id = this.#d.byCodePoint(s.id)
+    const from = after !== undefined && byCodePoints(after, prefix) >= 0 ? gt(id, after) : gte(id, prefix)
+    return and(from, lt(id, `${prefix}\u{10FFFF}`), sql`substr(${s.id}, 1, ${[...prefix].length}) = ${prefix}`)!
   }
 
   changeSubscriber(tenantId: string, id: string, change: SubscriberChange, ctx: ChangeContext) {

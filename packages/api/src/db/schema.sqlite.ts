@@ -83,6 +83,9 @@ export const subscribers = sqliteTable(
     index('subscribers_email_idx').on(t.tenantId, t.email),
     // The console's search: an address in any case of letters.
     index('subscribers_email_lower_idx').on(t.tenantId, sql`lower(${t.email})`),
+    // The list's status and has-caps filters walk only the subscribers they name, in id order.
+    index('subscribers_list_status_idx').on(t.tenantId, t.status, t.id),
+    index('subscribers_list_caps_idx').on(t.tenantId, t.hasCaps, t.id),
   ],
 )
 

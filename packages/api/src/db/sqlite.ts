@@ -176,6 +176,10 @@ class SqliteDialect implements Dialect {
     return sql`coalesce(json_extract(${topics}, ${`$."${key}".subscribed`}), ${sql.raw(byDefault ? '1' : '0')}) = 1`
   }
 
+  byCodePoint(column: PgColumn) {
+    return sql`${column}`
+  }
+
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {
     const row =
       subscriberIds.length === 1 && topicKeys.length === 1

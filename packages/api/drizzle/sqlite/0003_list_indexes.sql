@@ -1,0 +1,2 @@
+CREATE INDEX `subscribers_list_status_idx` ON `subscribers` (`tenant_id`,`status`,`id`);--> statement-breakpoint
+CREATE INDEX `subscribers_list_caps_idx` ON `subscribers` (`tenant_id`,`has_caps`,`id`);
