@@ -8,6 +8,7 @@ const CHANGES: [string, string, unknown?][] = [
   ['PATCH', '/v1/tenant', { name: 'Taken over' }],
   ['PUT', '/v1/topics/viewer-topic', { name: 'Viewer' }],
   ['DELETE', '/v1/topics/news'],
+  ['POST', '/v1/topics/news/restore'],
   ['PUT', '/v1/subscribers/s1', { email: 'changed@example.com' }],
   ['DELETE', '/v1/subscribers/s1'],
   ['POST', '/v1/subscribers/s1/revoke-links'],

@@ -108,6 +108,53 @@ describe('PUT|GET|DELETE /v1/topics/:key, GET /v1/topics', () => {
     assertInstant(res.body.createdAt, T0 + 1000)
   })
 
+  test('a deleted topic is listed with deleted=true and restored as it was, subscribers’ choices included', async () => {
+    const body = { name: { en: 'News', et: 'Uudised' }, category: 'content', channels: ['email'], order: 5 }
+    const created = (await h.req('PUT', '/v1/topics/news', body)).body
+    await putSubscriber(h, 'ann', { topics: { news: { subscribed: true } } })
+    const at = '2026-05-04T12:00:00Z'
+    assert.equal((await h.req('POST', '/v1/check', { subscriberId: 'ann', topic: 'news', at })).body.allowed, true)
+    h.clock.now = T0 + 60_000
+    assert.equal((await h.req('DELETE', '/v1/topics/news')).status, 204)
+    // Ann's choice is kept while the topic is away: another change of hers does not drop it.
+    await putSubscriber(h, 'ann', { locale: 'et' })
+
+    const deleted = await h.req('GET', '/v1/topics?deleted=true')
+    assert.equal(deleted.status, 200, deleted.text)
+    assert.deepEqual(deleted.body.data.map((t: any) => t.key), ['news'])
+    assertInstant(deleted.body.data[0].deletedAt, T0 + 60_000)
+    assert.deepEqual(deleted.body.data[0].name, body.name)
+    assert.deepEqual((await h.req('GET', '/v1/topics?deleted=false')).body.data, [], 'the live list')
+
+    h.clock.now = T0 + 120_000
+    const restored = await h.req('POST', '/v1/topics/news/restore')
+    assert.equal(restored.status, 200, restored.text)
+    assert.deepEqual({ ...restored.body, updatedAt: null }, { ...created, updatedAt: null }, 'as it was')
+    assertInstant(restored.body.updatedAt, T0 + 120_000)
+    assert.deepEqual((await h.req('GET', '/v1/topics')).body.data.map((t: any) => t.key), ['news'])
+    assert.deepEqual((await h.req('GET', '/v1/topics?deleted=true')).body.data, [])
+    const check = await h.req('POST', '/v1/check', { subscriberId: 'ann', topic: 'news', at })
+    assert.equal(check.body.allowed, true, JSON.stringify(check.body))
+  })
+
+  test('restore gets 404 for a live, unknown or re-created topic, and another tenant’s deleted topics stay theirs', async () => {
+    await h.req('PUT', '/v1/topics/news', { name: 'News' })
+    assertProblem(await h.req('POST', '/v1/topics/news/restore'), 404)
+    assertProblem(await h.req('POST', '/v1/topics/never/restore'), 404)
+    await h.req('DELETE', '/v1/topics/news')
+    await h.req('PUT', '/v1/topics/news', { name: 'A new news' })
+    assertProblem(await h.req('POST', '/v1/topics/news/restore'), 404)
+    assert.deepEqual((await h.req('GET', '/v1/topics?deleted=true')).body.data, [], 'taken again, no longer restorable')
+
+    const other = await h.createTenant()
+    await other.req('PUT', '/v1/topics/plans', { name: 'Plans' })
+    await other.req('DELETE', '/v1/topics/plans')
+    assert.deepEqual((await h.req('GET', '/v1/topics?deleted=true')).body.data, [])
+    assertProblem(await h.req('POST', '/v1/topics/plans/restore'), 404)
+    assert.equal((await other.req('POST', '/v1/topics/plans/restore')).status, 200)
+    assertFieldError(await h.req('GET', '/v1/topics?deleted=yes'), '/deleted')
+  })
+
   test('GET of an unknown topic gets 404 problem', async () => {
     assertProblem(await h.req('GET', '/v1/topics/nope'), 404)
   })

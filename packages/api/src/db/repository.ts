@@ -191,6 +191,26 @@ export class Repository implements Store {
     return rows.length > 0
   }
 
+  async listDeletedTopics(tenantId: string) {
+    const t = this.#t.topics
+    const rows = await this.#db
+      .select()
+      .from(t)
+      .where(and(eq(t.tenantId, tenantId), isNotNull(t.deletedAt)))
+      .orderBy(desc(t.deletedAt), asc(t.key))
+    return rows.map((r) => ({ ...toTopic(r), deletedAt: r.deletedAt! }))
+  }
+
+  async restoreTopic(tenantId: string, key: string, at: number) {
+    const t = this.#t.topics
+    const [row] = await this.#db
+      .update(t)
+      .set({ deletedAt: null, updatedAt: at })
+      .where(and(eq(t.tenantId, tenantId), eq(t.key, key), isNotNull(t.deletedAt)))
+      .returning()
+    return row ? toTopic(row) : null
+  }
+
   #subscriberQuery(db: Db, tenantId: string, id: string) {
     const s = this.#t.subscribers
     return db

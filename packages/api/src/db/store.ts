@@ -294,6 +294,10 @@ export interface Store {
   getTopic(tenantId: string, key: string): Promise<TopicRecord | null>
   listTopics(tenantId: string): Promise<TopicRecord[]>
   deleteTopic(tenantId: string, key: string, at: number): Promise<boolean>
+  /** Deleted topics whose key has not been used again, the latest deleted first. */
+  listDeletedTopics(tenantId: string): Promise<Array<TopicRecord & { deletedAt: number }>>
+  /** Brings a deleted topic back as it was; null when no deleted topic has this key. */
+  restoreTopic(tenantId: string, key: string, at: number): Promise<TopicRecord | null>
 
   getSubscriber(tenantId: string, id: string): Promise<SubscriberRecord | null>
   /**

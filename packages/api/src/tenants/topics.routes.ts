@@ -2,6 +2,7 @@ import { LIMITS, slugSchema, topicBodySchema, type LocalizedText } from '@heed/s
 import { createRoute, z } from '@hono/zod-openapi'
 import { fields, openapi, topicSchema } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
+import type { Store } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
 import { authorize } from '../http/auth.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
@@ -10,6 +11,14 @@ import { topicView } from '../http/views.ts'
 const keyParam = z.object({ key: openapi(slugSchema, { description: 'The topic key: lowercase letters, digits, `-` and `_`.', example: 'sales' }) })
 
 export const topics = routes<Env>()
+
+/** Refuses a topic that would take the tenant past its limit (replacing a live one takes no room). */
+async function roomFor(store: Store, tenantId: string, key: string) {
+  const live = await store.listTopics(tenantId)
+  if (live.length >= LIMITS.topicsPerTenant && !live.some((t) => t.key === key)) {
+    throw new ApiError('bad_request', `a tenant has at most ${LIMITS.topicsPerTenant} topics; delete one before adding "${key}"`)
+  }
+}
 
 topics.use('*', authorize('topics'))
 
@@ -20,13 +29,27 @@ declare(
     path: '/',
     tags: ['Topics'],
     summary: 'List topics',
-    description: 'Every topic of the tenant in display order (`order` ascending). Admin key only.',
+    description:
+      'Every topic of the tenant in display order (`order` ascending). With `deleted=true`, the deleted topics instead, the latest deleted first, each with its `deletedAt`: what `POST /v1/topics/{key}/restore` can bring back. Admin key only.',
     security: SECURITY.admin,
-    responses: { 200: json('The topics.', z.object({ data: z.array(topicSchema) })), 401: KEY_PROBLEMS[401], 403: KEY_PROBLEMS[403] },
+    request: {
+      query: z.object({
+        deleted: openapi(z.enum(['true', 'false']).optional(), { description: '`true` lists the deleted topics.', example: 'true' }),
+      }),
+    },
+    responses: {
+      200: json('The topics.', z.object({ data: z.array(topicSchema.extend({ deletedAt: z.string().datetime().optional() })) })),
+      ...KEY_PROBLEMS,
+    },
   }),
   async (c) => {
-    const list = await c.get('deps').store.listTopics(c.get('tenant').id)
-    return c.json({ data: list.map(topicView) })
+    const { store } = c.get('deps')
+    const tenantId = c.get('tenant').id
+    if (c.req.valid('query').deleted === 'true') {
+      const gone = await store.listDeletedTopics(tenantId)
+      return c.json({ data: gone.map((t) => ({ ...topicView(t), deletedAt: new Date(t.deletedAt).toISOString() })) })
+    }
+    return c.json({ data: (await store.listTopics(tenantId)).map(topicView) })
   },
 )
 
@@ -89,10 +112,7 @@ declare(
       })
     }
     const { store } = c.get('deps')
-    const live = await store.listTopics(c.get('tenant').id)
-    if (live.length >= LIMITS.topicsPerTenant && !live.some((t) => t.key === key)) {
-      throw new ApiError('bad_request', `a tenant has at most ${LIMITS.topicsPerTenant} topics; delete one before adding "${key}"`)
-    }
+    await roomFor(store, c.get('tenant').id, key)
     const localized = (t: string | LocalizedText): LocalizedText => (typeof t === 'string' ? { [settings.defaultLocale]: t } : t)
     const at = c.get('deps').now()
     const required = body.required ?? false
@@ -129,5 +149,29 @@ declare(
     const deleted = await c.get('deps').store.deleteTopic(c.get('tenant').id, key, c.get('deps').now())
     if (!deleted) throw new ApiError('not_found', `no topic "${key}"`)
     return c.body(null, 204)
+  },
+)
+
+declare(
+  topics,
+  createRoute({
+    method: 'post',
+    path: '/{key}/restore',
+    tags: ['Topics'],
+    summary: 'Restore a deleted topic',
+    description:
+      'Brings a deleted topic back as it was when deleted: names, channels, order, and every subscriber’s choice for it (choices are kept while a topic is deleted). 404 when no deleted topic has this key, including once a new topic took it. Admin key only.',
+    security: SECURITY.admin,
+    request: { params: keyParam },
+    responses: { 200: json('The topic, restored.', topicSchema), ...KEY_PROBLEMS, 404: PROBLEMS[404] },
+  }),
+  async (c) => {
+    const { key } = c.req.valid('param')
+    const { store, now } = c.get('deps')
+    const tenantId = c.get('tenant').id
+    await roomFor(store, tenantId, key)
+    const topic = await store.restoreTopic(tenantId, key, now())
+    if (!topic) throw new ApiError('not_found', `no deleted topic "${key}"`)
+    return c.json(topicView(topic))
   },
 )

@@ -33,6 +33,7 @@ export class TopicsPage extends ConsolePage {
     _error: { state: true },
     _status: { state: true },
     _deleted: { state: true },
+    _justDeleted: { state: true },
     _dragging: { state: true },
   }
   declare private _topics: Topic[]
@@ -43,7 +44,10 @@ export class TopicsPage extends ConsolePage {
   declare private _failure: unknown
   declare private _error: string
   declare private _status: string
-  declare private _deleted: Topic | null
+  /** Deleted topics, from the API: restorable after a reload too. */
+  declare private _deleted: Array<Topic & { deletedAt: string }>
+  /** The topic this page just deleted, offered back in the status line. */
+  declare private _justDeleted: string | null
   declare private _dragging: string | null
 
   constructor() {
@@ -55,7 +59,8 @@ export class TopicsPage extends ConsolePage {
     this._failure = null
     this._error = ''
     this._status = ''
-    this._deleted = null
+    this._deleted = []
+    this._justDeleted = null
     this._dragging = null
   }
 
@@ -66,8 +71,13 @@ export class TopicsPage extends ConsolePage {
 
   async #load() {
     try {
-      const [topics, tenant] = await Promise.all([call<{ data: Topic[] }>('GET', '/v1/topics'), call<Tenant>('GET', '/v1/tenant')])
+      const [topics, deleted, tenant] = await Promise.all([
+        call<{ data: Topic[] }>('GET', '/v1/topics'),
+        call<{ data: Array<Topic & { deletedAt: string }> }>('GET', '/v1/topics?deleted=true'),
+        call<Tenant>('GET', '/v1/tenant'),
+      ])
       this._topics = [...topics.data].sort((a, b) => a.order - b.order || a.key.localeCompare(b.key))
+      this._deleted = deleted.data
       this._channels = tenant.channels
     } catch (e) {
       this._error = this.errorText(e)
@@ -119,7 +129,7 @@ export class TopicsPage extends ConsolePage {
     try {
       await call('DELETE', topicPath(tp.key))
       this._topics = this._topics.filter((x) => x.key !== tp.key)
-      this._deleted = tp
+      this._justDeleted = tp.key
       this._status = this.t.topicDeleted(name)
       await this.#load()
     } catch (err) {
@@ -127,13 +137,11 @@ export class TopicsPage extends ConsolePage {
     }
   }
 
-  async #restore() {
-    const tp = this._deleted
-    if (!tp) return
+  async #restore(key: string) {
     try {
-      await call('PUT', topicPath(tp.key), bodyOf(tp))
-      this._deleted = null
-      this._status = this.t.saved
+      const tp = await call<Topic>('POST', `${topicPath(key)}/restore`)
+      this._justDeleted = null
+      this._status = this.t.topicRestored(localized(tp.name, this.locale))
       await this.#load()
     } catch (err) {
       this._status = this.errorText(err)
@@ -242,7 +250,7 @@ export class TopicsPage extends ConsolePage {
       ${editable ? html`<div class="actions"><button class="primary" @click=${() => this.#open('')}>${t.newTopic}</button></div>` : html`<p class="muted">${t.readOnlyNote}</p>`}
       <p role="status">
         ${this._status}
-        ${this._deleted ? html` <button class="small" @click=${this.#restore}>${t.restore}</button>` : nothing}
+        ${this._justDeleted && editable ? html` <button class="small" @click=${() => this.#restore(this._justDeleted!)}>${t.restore}</button>` : nothing}
       </p>
       ${this._editing !== null && editable ? this.#form() : nothing}
       ${editable && n > 1 ? html`<p class="muted">${t.dragHint}</p>` : nothing}
@@ -283,7 +291,28 @@ export class TopicsPage extends ConsolePage {
               </li>`
             })}
           </ol>`}
+      ${this._deleted.length ? this.#deletedList(editable) : nothing}
     `
+  }
+
+  #deletedList(editable: boolean) {
+    const t = this.t
+    return html`<section aria-labelledby="deleted-title">
+      <h2 id="deleted-title">${t.deletedTopicsTitle}</h2>
+      <p class="muted">${t.deletedTopicsNote}</p>
+      <ul class="topics">
+        ${this._deleted.map((tp) => {
+          const name = localized(tp.name, this.locale)
+          return html`<li class="card topic" data-deleted=${tp.key}>
+            <div class="topic-main">
+              <strong>${name}</strong> <code class="muted">${tp.key}</code>
+              <div class="muted">${t.deletedOn(this.fmt.date(tp.deletedAt))}</div>
+            </div>
+            ${editable ? html`<div class="topic-actions"><button class="small" @click=${() => this.#restore(tp.key)} aria-label=${t.restoreNamed(name)}>${t.restore}</button></div>` : nothing}
+          </li>`
+        })}
+      </ul>
+    </section>`
   }
 }
 
