@@ -3,6 +3,7 @@ import { html, nothing } from 'lit'
 import { call } from '../api.ts'
 import { ConsolePage } from '../page.ts'
 import { canAdminister } from '../session.ts'
+import { dataTable } from '../table.ts'
 
 const DAY = 86_400
 
@@ -142,36 +143,17 @@ export class KeysPage extends ConsolePage {
           : nothing}
         ${this._keys.length === 0
           ? html`<p class="card">${t.noKeys}</p>`
-          : html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">${t.keyName}</th>
-                    <th scope="col">${t.colPrefix}</th>
-                    <th scope="col">${t.keyRole}</th>
-                    <th scope="col">${t.colCreated}</th>
-                    <th scope="col"><span class="visually-hidden">${t.actionsHeading}</span></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this._keys.map(
-                    (k) => html`<tr>
-                      <td>${k.name ?? html`<span class="muted">—</span>`}</td>
-                      <td><code>${k.prefix}…</code></td>
-                      <td>${t.keyRoles[k.role] ?? k.role}</td>
-                      <td>${this.fmt.date(k.createdAt)}</td>
-                      <td>
-                        ${k.revokedAt
-                          ? html`<span class="badge off">${t.revoked}</span>`
-                          : owner
-                            ? html`<button class="small danger" @click=${() => this.#revoke(k)} aria-label="${t.revoke}: ${k.name ?? k.prefix}">${t.revoke}</button>`
-                            : nothing}
-                      </td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`}
+          : dataTable([t.keyName, t.colPrefix, t.keyRole, t.colCreated, { hidden: t.actionsHeading }], this._keys, (k) => [
+              k.name ?? html`<span class="muted">—</span>`,
+              html`<code>${k.prefix}…</code>`,
+              t.keyRoles[k.role] ?? k.role,
+              this.fmt.date(k.createdAt),
+              k.revokedAt
+                ? html`<span class="badge off">${t.revoked}</span>`
+                : owner
+                  ? html`<button class="small danger" @click=${() => this.#revoke(k)} aria-label="${t.revoke}: ${k.name ?? k.prefix}">${t.revoke}</button>`
+                  : nothing,
+            ])}
       </section>
       <section aria-labelledby="signing">
         <h2 id="signing">${t.signingHeading}</h2>

@@ -3,6 +3,7 @@ import { html, nothing } from 'lit'
 import { call, query } from '../api.ts'
 import { ConsolePage } from '../page.ts'
 import { href } from '../router.ts'
+import { dataTable } from '../table.ts'
 import { changes } from '../text.ts'
 
 interface Verification {
@@ -182,39 +183,17 @@ export class LedgerPage extends ConsolePage {
       <p class="muted" role="status">${this._loading ? t.loading : t.shownCount(this.fmt.number(this._events.length))}</p>
       ${this._events.length === 0 && !this._loading
         ? html`<p class="card">${t.noLedgerEvents}</p>`
-        : html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">#</th>
-                  <th scope="col">${t.colWhen}</th>
-                  <th scope="col">${t.colType}</th>
-                  <th scope="col">${t.colSubscriber}</th>
-                  <th scope="col">${t.colSource}</th>
-                  <th scope="col">${t.colHash}</th>
-                </tr>
-              </thead>
-              <tbody>
-                ${this._events.map(
-                  (e) => html`<tr>
-                    <td>${this.fmt.number(e.seq)}</td>
-                    <td><time datetime=${e.at}>${this.fmt.date(e.at)}</time></td>
-                    <td>
-                      ${t.eventType(e.type)}${e.reason ? html`<div class="muted">“${e.reason}”</div>` : nothing}
-                      ${e.type === 'subscriber.updated' ? html`<div class="muted mono">${changes(e.before, e.after, 3).join('; ')}</div>` : nothing}
-                    </td>
-                    <td>
-                      ${e.erased || !e.subscriberId
-                        ? html`<span class="muted">${t.erasedSubscriber}</span>`
-                        : html`<a class="mono" href=${href(`/subscribers/${encodeURIComponent(e.subscriberId)}`)}>${e.subscriberId}</a>`}
-                    </td>
-                    <td>${t.source[e.source] ?? e.source}</td>
-                    <td><code>${e.hash.slice(0, 12)}</code></td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`}
+        : dataTable(['#', t.colWhen, t.colType, t.colSubscriber, t.colSource, t.colHash], this._events, (e) => [
+            this.fmt.number(e.seq),
+            html`<time datetime=${e.at}>${this.fmt.date(e.at)}</time>`,
+            html`${t.eventType(e.type)}${e.reason ? html`<div class="muted">“${e.reason}”</div>` : nothing}
+            ${e.type === 'subscriber.updated' ? html`<div class="muted mono">${changes(e.before, e.after, 3).join('; ')}</div>` : nothing}`,
+            e.erased || !e.subscriberId
+              ? html`<span class="muted">${t.erasedSubscriber}</span>`
+              : html`<a class="mono" href=${href(`/subscribers/${encodeURIComponent(e.subscriberId)}`)}>${e.subscriberId}</a>`,
+            t.source[e.source] ?? e.source,
+            html`<code>${e.hash.slice(0, 12)}</code>`,
+          ])}
       ${this._next
         ? html`<div class="actions"><button @click=${() => this.#load(true)} ?disabled=${this._loading}>${f.order === 'desc' ? t.loadOlder : t.loadNewer}</button></div>`
         : nothing}

@@ -2,6 +2,7 @@ import { html, nothing } from 'lit'
 import { call } from '../api.ts'
 import { ConsolePage } from '../page.ts'
 import { canAdminister, type Role } from '../session.ts'
+import { dataTable } from '../table.ts'
 
 interface User {
   id: string
@@ -117,74 +118,39 @@ export class PeoplePage extends ConsolePage {
           </form>`
         : nothing}
       <h2>${t.usersHeading}</h2>
-      <div class="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">${t.colName}</th>
-              <th scope="col">${t.colEmail}</th>
-              <th scope="col">${t.colRole}</th>
-              <th scope="col"><span class="visually-hidden">${t.actionsHeading}</span></th>
-            </tr>
-          </thead>
-          <tbody>
-            ${this._users.map((u) => {
-              const name = u.name || u.email
-              return html`<tr>
-                <td>${name}${u.id === me ? html` <span class="muted">(${t.you})</span>` : nothing}</td>
-                <td>${u.email}</td>
-                <td>
-                  ${owner && u.id !== me
-                    ? html`<select aria-label=${t.roleFor(name)} @change=${(e: Event) => this.#act(() => call('PATCH', `/v1/users/${encodeURIComponent(u.id)}`, { role: (e.target as HTMLSelectElement).value }))}>
-                        ${ROLES.map((r) => html`<option value=${r} ?selected=${u.role === r}>${t.roles[r]}</option>`)}
-                      </select>`
-                    : t.roles[u.role]}
-                </td>
-                <td>
-                  ${owner && u.id !== me
-                    ? html`<button
-                        class="small danger"
-                        aria-label="${t.remove}: ${name}"
-                        @click=${() => confirm(t.removeUser(name)) && this.#act(() => call('DELETE', `/v1/users/${encodeURIComponent(u.id)}`))}
-                      >
-                        ${t.remove}
-                      </button>`
-                    : nothing}
-                </td>
-              </tr>`
-            })}
-          </tbody>
-        </table>
-      </div>
+      ${dataTable([t.colName, t.colEmail, t.colRole, { hidden: t.actionsHeading }], this._users, (u) => {
+        const name = u.name || u.email
+        const other = owner && u.id !== me
+        return [
+          html`${name}${u.id === me ? html` <span class="muted">(${t.you})</span>` : nothing}`,
+          u.email,
+          other
+            ? html`<select aria-label=${t.roleFor(name)} @change=${(e: Event) => this.#act(() => call('PATCH', `/v1/users/${encodeURIComponent(u.id)}`, { role: (e.target as HTMLSelectElement).value }))}>
+                ${ROLES.map((r) => html`<option value=${r} ?selected=${u.role === r}>${t.roles[r]}</option>`)}
+              </select>`
+            : t.roles[u.role],
+          other
+            ? html`<button
+                class="small danger"
+                aria-label="${t.remove}: ${name}"
+                @click=${() => confirm(t.removeUser(name)) && this.#act(() => call('DELETE', `/v1/users/${encodeURIComponent(u.id)}`))}
+              >
+                ${t.remove}
+              </button>`
+            : nothing,
+        ]
+      })}
       <h2>${t.invitationsHeading}</h2>
       ${this._invitations.length === 0
         ? html`<p class="muted">${t.noInvitations}</p>`
-        : html`<div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">${t.colEmail}</th>
-                  <th scope="col">${t.colRole}</th>
-                  <th scope="col">${t.colExpires}</th>
-                  <th scope="col"><span class="visually-hidden">${t.actionsHeading}</span></th>
-                </tr>
-              </thead>
-              <tbody>
-                ${this._invitations.map(
-                  (i) => html`<tr>
-                    <td>${i.email}</td>
-                    <td>${t.roles[i.role]}</td>
-                    <td>${this.fmt.date(i.expiresAt)}</td>
-                    <td>
-                      ${owner
-                        ? html`<button class="small" aria-label="${t.withdraw}: ${i.email}" @click=${() => this.#act(() => call('DELETE', `/v1/users/invitations/${encodeURIComponent(i.id)}`))}>${t.withdraw}</button>`
-                        : nothing}
-                    </td>
-                  </tr>`,
-                )}
-              </tbody>
-            </table>
-          </div>`}
+        : dataTable([t.colEmail, t.colRole, t.colExpires, { hidden: t.actionsHeading }], this._invitations, (i) => [
+            i.email,
+            t.roles[i.role],
+            this.fmt.date(i.expiresAt),
+            owner
+              ? html`<button class="small" aria-label="${t.withdraw}: ${i.email}" @click=${() => this.#act(() => call('DELETE', `/v1/users/invitations/${encodeURIComponent(i.id)}`))}>${t.withdraw}</button>`
+              : nothing,
+          ])}
     `
   }
 }

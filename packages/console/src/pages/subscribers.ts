@@ -3,6 +3,7 @@ import { html, nothing } from 'lit'
 import { call, query } from '../api.ts'
 import { ConsolePage } from '../page.ts'
 import { href } from '../router.ts'
+import { dataTable } from '../table.ts'
 import { localized } from '../text.ts'
 
 interface Filters {
@@ -126,28 +127,12 @@ export class SubscribersPage extends ConsolePage {
       ${this._items.length === 0 && !this._loading && !this._error
         ? html`<div class="card"><p><strong>${t.noSubscribers}</strong></p><p class="muted">${t.noSubscribersHint}</p></div>`
         : this._items.length > 0
-          ? html`<div class="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">${t.colId}</th>
-                    <th scope="col">${t.colEmail}</th>
-                    <th scope="col">${t.colStatus}</th>
-                    <th scope="col">${t.colUpdated}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${this._items.map(
-                    (s) => html`<tr>
-                      <td><a href=${href(`/subscribers/${encodeURIComponent(s.id)}`)} class="mono">${s.id}</a></td>
-                      <td>${s.email ?? html`<span class="muted">—</span>`}</td>
-                      <td><span class="badge ${s.status === 'subscribed' ? 'on' : 'off'}">${t.status[s.status]}</span></td>
-                      <td>${this.fmt.date(s.updatedAt)}</td>
-                    </tr>`,
-                  )}
-                </tbody>
-              </table>
-            </div>`
+          ? dataTable([t.colId, t.colEmail, t.colStatus, t.colUpdated], this._items, (s) => [
+              html`<a href=${href(`/subscribers/${encodeURIComponent(s.id)}`)} class="mono">${s.id}</a>`,
+              s.email ?? html`<span class="muted">—</span>`,
+              html`<span class="badge ${s.status === 'subscribed' ? 'on' : 'off'}">${t.status[s.status]}</span>`,
+              this.fmt.date(s.updatedAt),
+            ])
           : nothing}
       ${this._next ? html`<div class="actions"><button @click=${() => this.#load(true)} ?disabled=${this._loading}>${t.loadMore}</button></div>` : nothing}
     `
