@@ -41,6 +41,18 @@ describe('console app routes', () => {
     })
   }
 
+  test('a trailing slash leads to the page without it, query kept', async () => {
+    for (const [path, to] of <const>[
+      ['/console/', '/console'],
+      ['/console/topics/', '/console/topics'],
+      ['/console/subscribers/?q=ann', '/console/subscribers?q=ann'],
+    ]) {
+      const res = await app.request(path)
+      assert.equal(res.status, 301, path)
+      assert.equal(res.headers.get('location'), to, path)
+    }
+  })
+
   test('hashed assets are served with their type and cached for a year', async () => {
     const js = await app.request('/console/assets/index-abc123.js')
     assert.equal(js.status, 200)

@@ -111,6 +111,12 @@ export function consoleRoutes(dist = CONSOLE_DIST) {
     request: { params: z.object({ path: z.string().openapi({ example: 'subscribers/cust_1001' }) }) },
     responses: { 200: html, 404: PROBLEMS[404] },
   })
+  // "/console/" and "/console/topics/" are the pages without the slash: one address each.
+  app.get('/console/*', async (c, next) => {
+    if (!c.req.path.endsWith('/')) return next()
+    const url = new URL(c.req.url)
+    return c.redirect(`${c.req.path.replace(/\/+$/, '')}${url.search}`, 301)
+  })
   app.get('/console/:path{.+}', (c) => {
     if (c.req.path.startsWith('/console/assets/')) throw new ApiError('not_found', 'no such file')
     return serveShell(c)
