@@ -1,23 +1,27 @@
 /**
  * The merchant console in real Chromium against the real server (demo on, temp SQLite), signed
  * in with the demo owner's printed sign-in: sign-in and its one error; a lost session; the
- * shell by keyboard alone; topics (create, delete and restore, reorder) and the settings
+ * shell by keyboard alone in every locale; topics (create, delete, restore after a reload,
+ * reorder) and the settings
  * preview's real widget, which stores nothing; the subscriber list (search, filters, "Load
  * more", empty); a subscriber found by e-mail, changed (the ledger shows it), given a fresh
  * link, erased; API keys; the chain verified; the ledger newest first, "Load older" and
  * filtered by the API; a viewer invited by mail who can change nothing
- * (the API refuses) but sees the settings preview; axe (WCAG 2.2 AA) on every page in English
- * at 1280 px and Traditional Chinese at 360 px; and no CSP violation anywhere.
+ * (the API refuses) but sees the settings preview; a form on another site or origin that
+ * posts to the API with the owner's session is refused; axe (WCAG 2.2 AA) on every page in
+ * every locale, at 1280 and 360 px; and no CSP violation anywhere.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { TRANSLATIONS } from '../packages/console/src/translations/index.ts'
 import { freePort, waitUntilUp } from './processes.ts'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -162,8 +166,15 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await ctx.close()
   })
 
-  test('the shell works by keyboard alone: skip link, navigation', async () => {
-    const ctx = await context('en-US')
+  for (const [locale, lang] of [
+    ['en-US', 'en'],
+    ['zh-CN', 'zh-Hans'],
+    ['zh-TW', 'zh-Hant'],
+    ['et-EE', 'et'],
+  ] as const) {
+  test(`the shell works by keyboard alone: skip link, navigation, a page's actions (${lang})`, async () => {
+    const t = TRANSLATIONS[lang]!
+    const ctx = await context(locale)
     const page = await ctx.newPage()
     // A fresh load: focus starts at the top of the document.
     await page.goto('/console/subscribers')
@@ -175,25 +186,36 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
       return { tag: el?.tagName.toLowerCase(), text: (el as HTMLElement | null)?.innerText?.trim(), id: el?.id, outline: el ? getComputedStyle(el).outlineStyle : '' }
     })
     const first = await focused()
-    assert.equal(first.text, 'Skip to content', JSON.stringify(first))
+    assert.equal(first.text, t.skipToContent, JSON.stringify(first))
     await page.keyboard.press('Enter')
     assert.equal((await focused()).id, 'main')
     // From the top again: skip link, language, sign out, then the navigation.
     await page.locator('heed-console').evaluate((el) => (el.shadowRoot!.querySelector('.skip') as HTMLElement).focus())
     const seen: string[] = []
-    for (let i = 0; i < 10 && !seen.includes('Topics'); i++) {
+    for (let i = 0; i < 10 && !seen.includes(t.navTopics); i++) {
       await page.keyboard.press('Tab')
       const f = await focused()
       assert.notEqual(f.outline, 'none', `no visible focus on ${JSON.stringify(f)}`)
       seen.push(f.text ?? f.tag ?? '')
     }
-    assert.ok(seen.includes('Topics'), seen.join(' | '))
+    assert.ok(seen.includes(t.navTopics), seen.join(' | '))
     await page.keyboard.press('Enter')
-    await page.getByRole('heading', { name: 'Topics', level: 1 }).waitFor()
+    await page.getByRole('heading', { name: t.topicsTitle, level: 1 }).waitFor()
     assert.match(page.url(), /\/console\/topics$/)
     assert.equal((await focused()).id, 'main', 'focus moves to the new page')
+    // The page's own actions by keyboard: a topic's "Edit" opens the form with focus in it,
+    // and its "Cancel" closes it.
+    await page.getByRole('button', { name: new RegExp(`^${t.edit}: `) }).first().focus()
+    await page.keyboard.press('Enter')
+    await page.locator('#topic-form').waitFor()
+    for (let i = 0; i < 40 && (await focused()).tag !== 'input'; i++) await page.waitForTimeout(25)
+    assert.equal((await focused()).tag, 'input', 'focus moves into the form')
+    await page.getByRole('button', { name: t.cancel, exact: true }).focus()
+    await page.keyboard.press('Enter')
+    await page.locator('#topic-form').waitFor({ state: 'detached' })
     await ctx.close()
   })
+  }
 
   test('a topic created in the console shows in the settings preview', async () => {
     const ctx = await context('en-US')
@@ -218,9 +240,17 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     page.once('dialog', (d) => void d.accept())
     await page.getByRole('button', { name: 'Delete: Gear care tips' }).click()
     await page.getByText('“Gear care tips” was deleted.').waitFor()
-    await page.locator('li.topic', { hasText: 'Gear care tips' }).waitFor({ state: 'detached' })
-    await page.getByRole('button', { name: 'Restore' }).click()
-    await page.locator('li.topic', { hasText: 'Gear care tips' }).waitFor()
+    await page.locator('ol.topics li.topic', { hasText: 'Gear care tips' }).waitFor({ state: 'detached' })
+    // After a reload the deleted topic is still offered back, from the API.
+    await page.reload()
+    await ready(page)
+    const deleted = page.getByRole('region', { name: 'Deleted topics' })
+    await deleted.getByText('Gear care tips').waitFor()
+    await deleted.getByRole('button', { name: 'Restore “Gear care tips”' }).click()
+    await page.getByText('“Gear care tips” is back.').waitFor()
+    await page.locator('ol.topics li.topic', { hasText: 'Gear care tips' }).waitFor()
+    await deleted.waitFor({ state: 'detached' })
+    assert.ok((await adminCall('GET', '/v1/topics')).body.data.some((t: { key: string }) => t.key === 'gear-care'))
     // Keyboard reorder: move it up one place.
     await page.getByRole('button', { name: 'Move “Gear care tips” up' }).click()
     await page.getByText('Order saved').waitFor()
@@ -486,11 +516,54 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await ctx.close()
   })
 
+  test('a form on another site or origin cannot use the owner’s session to change anything', async () => {
+    // A change that takes no body, so a plain form can ask for it: revoking a subscriber's links.
+    const target = `${api}/v1/subscribers/cust_1001/revoke-links`
+    const attacker = createServer((_req, res) => {
+      res.setHeader('content-type', 'text/html; charset=utf-8')
+      res.end(`<!doctype html><title>Prize</title><form method="post" action="${target}"><button>Claim your prize</button></form>`)
+    })
+    const port = await freePort()
+    await new Promise<void>((resolve) => attacker.listen(port, resolve))
+    const link = (await adminCall('POST', '/v1/links', { subscriberId: 'cust_1001' })).body.token as string
+    const linkWorks = async () => (await fetch(`${api}/v1/me`, { headers: { Authorization: `Bearer ${link}` } })).status === 200
+    assert.ok(await linkWorks())
+    const ctx = await context('en-US')
+    const page = await ctx.newPage()
+    try {
+      // 127.0.0.1 is another site than localhost: the SameSite=Strict cookie stays home (401).
+      // localhost on another port is the same site, another origin: the cookie goes along and
+      // the Origin check refuses it (403).
+      for (const [origin, status] of [
+        [`http://127.0.0.1:${port}`, 401],
+        [`http://localhost:${port}`, 403],
+      ] as const) {
+        await page.goto(`${origin}/`)
+        const [response] = await Promise.all([page.waitForResponse(target), page.getByRole('button', { name: 'Claim your prize' }).click()])
+        assert.equal(response.status(), status, origin)
+      }
+      assert.ok(await linkWorks(), 'the links were not revoked')
+      // The same form on the console's own origin is a request the console could make: allowed.
+      await page.goto('/console/subscribers')
+      const own = await page.evaluate((url) => fetch(url, { method: 'POST' }).then((r) => r.status), target)
+      assert.equal(own, 200)
+      assert.ok(!(await linkWorks()), 'revoked from the console’s own origin')
+    } finally {
+      await ctx.close()
+      attacker.close()
+    }
+  })
+
   for (const [locale, lang, width] of [
     ['en-US', 'en', 1280],
     ['zh-TW', 'zh-Hant', 360],
+    ['zh-CN', 'zh-Hans', 1280],
+    ['et-EE', 'et', 360],
   ] as const) {
     test(`axe finds nothing on any page (${lang}, ${width} px)`, async () => {
+      // A deleted topic, so the Topics page shows its "Deleted topics" list too.
+      await adminCall('PUT', '/v1/topics/old-catalog', { name: { en: 'Old catalogue', 'zh-Hans': '旧目录', 'zh-Hant': '舊目錄', et: 'Vana kataloog' } })
+      await adminCall('DELETE', '/v1/topics/old-catalog')
       const fresh = await context(locale, { width, height: 900 }, false)
       const signInPage = await fresh.newPage()
       await signInPage.goto('/console/sign-in')
