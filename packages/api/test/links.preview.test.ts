@@ -155,6 +155,7 @@ describe('/v1/me with a preview token', () => {
   })
 
   test('PATCH answers the change by the same rule, and nothing is stored: no subscriber, no event', async () => {
+    const preview = await mintPreview(h)
     const before = await stored(h)
     const pausedUntil = '2026-06-01T00:00:00.000Z'
     const change = {
@@ -179,10 +180,29 @@ describe('/v1/me with a preview token', () => {
     assert.equal(s.id, 'heed:preview')
     assert.deepEqual(await stored(h), before)
     assertProblem(await h.req('GET', `/v1/subscribers/${encodeURIComponent('heed:preview')}`), 404)
-    // Nothing was kept: the next read shows the defaults again.
-    const again = await getMe(h, preview.token)
-    assert.deepEqual(again.body.subscriber.topics, {})
-    assert.equal(again.body.subscriber.status, 'subscribed')
+    // The preview shows its own change on the next read, as a subscriber's page would; a new
+    // preview token starts from a new subscriber's defaults.
+    assert.deepEqual((await getMe(h, preview.token)).body.subscriber, s)
+    assert.deepEqual((await getMe(h, (await mintPreview(h)).token)).body.subscriber.topics, {})
+  })
+
+  test('a second change builds on the first, as on a subscriber’s own page, and is still stored nowhere', async () => {
+    const preview = await mintPreview(h)
+    const before = await stored(h)
+    const first = await asSubscriber(h, 'PATCH', '/v1/me', preview.token, { topics: { news: { subscribed: true } } })
+    assert.equal(first.status, 200, first.text)
+    const second = await asSubscriber(h, 'PATCH', '/v1/me', preview.token, { cap: { max: 1, per: 'week' } })
+    assert.equal(second.status, 200, second.text)
+    assert.deepEqual(second.body.subscriber.topics, { news: { subscribed: true } }, 'the first change is still there')
+    assert.deepEqual(second.body.subscriber.cap, { max: 1, per: 'week' })
+    // A refused change leaves what the preview showed.
+    assertFieldError(await asSubscriber(h, 'PATCH', '/v1/me', preview.token, { topics: { nope: { subscribed: true } } }), '/topics/nope')
+    assert.deepEqual((await getMe(h, preview.token)).body.subscriber, second.body.subscriber)
+    // Another preview (another console page) has its own.
+    const other = await mintPreview(h)
+    assert.deepEqual((await asSubscriber(h, 'PATCH', '/v1/me', other.token, { channels: { sms: false } })).body.subscriber.topics, {})
+    assert.deepEqual((await getMe(h, preview.token)).body.subscriber, second.body.subscriber)
+    assert.deepEqual(await stored(h), before)
   })
 
   test('PATCH is validated like a subscriber’s: required topics, unknown topics, channels, the e-mail', async () => {
@@ -196,13 +216,14 @@ describe('/v1/me with a preview token', () => {
   })
 
   test('POST /v1/me/unsubscribe answers unsubscribed and writes nothing', async () => {
+    const preview = await mintPreview(h)
     const before = await stored(h)
     const res = await asSubscriber(h, 'POST', '/v1/me/unsubscribe', preview.token, { reason: 'Just looking' })
     assert.equal(res.status, 200, res.text)
     assert.equal(res.body.subscriber.status, 'unsubscribed')
     assertProblem(await asSubscriber(h, 'POST', '/v1/me/unsubscribe', preview.token, { reason: 'x'.repeat(501) }), 400)
     assert.deepEqual(await stored(h), before)
-    assert.equal((await getMe(h, preview.token)).body.subscriber.status, 'subscribed')
+    assert.equal((await getMe(h, preview.token)).body.subscriber.status, 'unsubscribed', 'the preview shows it')
   })
 
   test('the real subscriber is untouched by everything done with the preview', async () => {

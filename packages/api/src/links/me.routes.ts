@@ -1,11 +1,14 @@
 import { mePatchSchema, unsubscribeBodySchema } from '@heed/shared'
 import { createRoute } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import { fields, meResponseSchema, openapi } from '../http/schemas.ts'
 import { requireTenantOrigin, tenantCors } from '../http/cors.ts'
 import { bearerToken } from '../http/auth.ts'
 import { linkAuth, type LinkEnv } from './link-auth.ts'
 import { rateLimit, type RateLimiter } from '../http/rate-limit.ts'
-import { changeOwnPreferences, meView, previewChange, previewSubscriber, selfChanger } from './self-service.ts'
+import { changeOwnPreferences, meView, previewChange, PreviewMemory, selfChanger } from './self-service.ts'
+import type { VerifiedPreview } from './tokens.ts'
+import type { MePatch } from '@heed/shared/schemas'
 import { declare, json, jsonBody, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
 const ME_PROBLEMS = { 401: PROBLEMS[401], 403: PROBLEMS[403], 429: PROBLEMS[429] }
@@ -53,6 +56,14 @@ const unsubscribeMe = createRoute({
 /** The subscriber API: what the widget calls with a link token (or, in the console's preview, a preview token). */
 export function meRoutes(limiter: RateLimiter) {
   const me = routes<LinkEnv>()
+  const previews = new PreviewMemory()
+  /** A change made with a preview token, answered on top of the preview's earlier ones. */
+  const changePreview = async (c: Context<LinkEnv>, preview: VerifiedPreview, patch: MePatch) => {
+    const { store, now } = c.get('deps')
+    const next = await previewChange(store, preview.tenant, previews.shown(preview, now()), patch)
+    previews.remember(preview, next)
+    return c.json(await meView(store, preview.tenant, next, preview.expiresAt))
+  }
 
   me.use('*', tenantCors())
   me.use('*', rateLimit({ limiter, token: (c) => bearerToken(c.req.header('Authorization')) }))
@@ -64,7 +75,7 @@ export function meRoutes(limiter: RateLimiter) {
     const { store, now } = c.get('deps')
     if (caller.kind === 'preview') {
       const { tenant, expiresAt } = caller.preview
-      return c.json(await meView(store, tenant, previewSubscriber(tenant, now()), expiresAt))
+      return c.json(await meView(store, tenant, previews.shown(caller.preview, now()), expiresAt))
     }
     const { tenant, subscriber, expiresAt } = caller.link
     return c.json(await meView(store, tenant, subscriber, expiresAt))
@@ -72,11 +83,7 @@ export function meRoutes(limiter: RateLimiter) {
 
   declare(me, patchMe, async (c) => {
     const caller = c.get('caller')
-    const { store, now } = c.get('deps')
-    if (caller.kind === 'preview') {
-      const { tenant, expiresAt } = caller.preview
-      return c.json(await meView(store, tenant, await previewChange(store, tenant, c.req.valid('json'), now()), expiresAt))
-    }
+    if (caller.kind === 'preview') return changePreview(c, caller.preview, c.req.valid('json'))
     const { link } = caller
     const by = selfChanger(c.get('deps'), link, c.req.header('User-Agent'))
     const next = await changeOwnPreferences(by, 'widget', c.req.valid('json'))
@@ -85,11 +92,7 @@ export function meRoutes(limiter: RateLimiter) {
 
   declare(me, unsubscribeMe, async (c) => {
     const caller = c.get('caller')
-    const { store, now } = c.get('deps')
-    if (caller.kind === 'preview') {
-      const { tenant, expiresAt } = caller.preview
-      return c.json(await meView(store, tenant, await previewChange(store, tenant, { status: 'unsubscribed' }, now()), expiresAt))
-    }
+    if (caller.kind === 'preview') return changePreview(c, caller.preview, { status: 'unsubscribed' })
     const { link } = caller
     const by = selfChanger(c.get('deps'), link, c.req.header('User-Agent'))
     const next = await changeOwnPreferences(by, 'widget', { status: 'unsubscribed' }, c.req.valid('json').reason)

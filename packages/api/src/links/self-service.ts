@@ -86,10 +86,40 @@ export function previewSubscriber(tenant: TenantRecord, at: number): SubscriberR
 
 /**
  * A change made with a preview token: refused and applied by the same rules as a subscriber's
- * own (to the preview's default state), and the result answered. Nothing is written and no
+ * own, to what the preview shows now, and the result answered. Nothing is written and no
  * consent event recorded.
  */
-export async function previewChange(store: Pick<Store, 'listTopics'>, tenant: TenantRecord, patch: MePatch, at: number): Promise<SubscriberRecord> {
+export async function previewChange(store: Pick<Store, 'listTopics'>, tenant: TenantRecord, shown: SubscriberRecord, patch: MePatch): Promise<SubscriberRecord> {
   await refuseInvalidPatch(store, tenant, patch)
-  return applyPatch(previewSubscriber(tenant, at), patch)
+  return applyPatch(shown, patch)
+}
+
+/** How many previews' changes a process remembers at once; the least recently used go first. */
+const MAX_PREVIEWS = 1000
+
+/**
+ * What each preview has been changed to, so that the console's preview answers a second change
+ * on top of the first, as a subscriber's own page does. Kept in this process's memory only, by
+ * token (`jti`), while the token works, for at most MAX_PREVIEWS tokens: a preview answered by
+ * another process, or after a restart, starts again from the defaults. Never in the database.
+ */
+export class PreviewMemory {
+  readonly #shown = new Map<string, { subscriber: SubscriberRecord; expiresAt: number }>()
+
+  /** What the preview shows: its last change, or a new subscriber's defaults. */
+  shown(preview: { tenant: TenantRecord; jti: string }, now: number): SubscriberRecord {
+    const kept = this.#shown.get(preview.jti)
+    if (kept && kept.expiresAt > now) return kept.subscriber
+    this.#shown.delete(preview.jti)
+    return previewSubscriber(preview.tenant, now)
+  }
+
+  remember(preview: { jti: string; expiresAt: number }, subscriber: SubscriberRecord): void {
+    this.#shown.delete(preview.jti)
+    this.#shown.set(preview.jti, { subscriber, expiresAt: preview.expiresAt })
+    for (const jti of this.#shown.keys()) {
+      if (this.#shown.size <= MAX_PREVIEWS) break
+      this.#shown.delete(jti)
+    }
+  }
 }

@@ -67,7 +67,7 @@ declare(
     tags: ['Tenants'],
     summary: 'A preview token for the widget',
     description:
-      'Signs a token, working for one hour, with which `<heed-preferences>` shows this tenant’s settings and topics to a subscriber that does not exist, as a new one would be (every topic at its default, subscribed, the tenant’s language and time zone, no e-mail). `GET /v1/me` answers it; `PATCH /v1/me` and `POST /v1/me/unsubscribe` validate and answer the change but store nothing and record no consent event. It is no link: `/p`, `/u` and everything else refuse it, and a link token is not a preview token. No body. Callable with an admin key or by any console user, viewers included.',
+      'Signs a token, working for one hour, with which `<heed-preferences>` shows this tenant’s settings and topics to a subscriber that does not exist, as a new one would be (every topic at its default, subscribed, the tenant’s language and time zone, no e-mail). `GET /v1/me` answers it; `PATCH /v1/me` and `POST /v1/me/unsubscribe` validate and answer the change, on top of the preview’s earlier ones (remembered in the answering process’s memory while the token works), but store nothing and record no consent event. It is no link: `/p`, `/u` and everything else refuse it, and a link token is not a preview token. No body. Callable with an admin key or by any console user, viewers included.',
     security: SECURITY.admin,
     responses: { 201: json('The preview token.', previewLinkResponseSchema), 401: KEY_PROBLEMS[401], 403: KEY_PROBLEMS[403], 503: KEY_PROBLEMS[503] },
   }),
