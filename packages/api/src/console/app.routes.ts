@@ -106,18 +106,14 @@ export function consoleRoutes(dist = CONSOLE_DIST) {
     path: '/console/{path}',
     tags: ['Console'],
     summary: 'A page of the merchant console',
-    description: 'Any path under `/console/` (such as `/console/subscribers/cust_1001`) answers the same HTML shell as `/console`; the app shows the page of the path. `path` may hold several segments.',
+    description: 'Any path under `/console/` (such as `/console/subscribers/cust_1001`) answers the same HTML shell as `/console`; the app shows the page of the path. `path` may hold several segments. A path ending in `/` (`/console/` too) answers `301` to the same path without it.',
     security: SECURITY.none,
     request: { params: z.object({ path: z.string().openapi({ example: 'subscribers/cust_1001' }) }) },
-    responses: { 200: html, 404: PROBLEMS[404] },
+    responses: { 200: html, 301: { description: 'The same path without its trailing slash, in `Location`.' }, 404: PROBLEMS[404] },
   })
-  // "/console/" and "/console/topics/" are the pages without the slash: one address each.
-  app.get('/console/*', async (c, next) => {
-    if (!c.req.path.endsWith('/')) return next()
-    const url = new URL(c.req.url)
-    return c.redirect(`${c.req.path.replace(/\/+$/, '')}${url.search}`, 301)
-  })
-  app.get('/console/:path{.+}', (c) => {
+  app.get('/console/:path{.*}', (c) => {
+    // "/console/" and "/console/topics/" are the pages without the slash: one address each.
+    if (c.req.path.endsWith('/')) return c.redirect(`${c.req.path.replace(/\/+$/, '')}${new URL(c.req.url).search}`, 301)
     if (c.req.path.startsWith('/console/assets/')) throw new ApiError('not_found', 'no such file')
     return serveShell(c)
   })
