@@ -9,7 +9,8 @@
  * filtered by the API; a viewer invited by mail who can change nothing
  * (the API refuses) but sees the settings preview; a form on another site or origin that
  * posts to the API with the owner's session is refused; axe (WCAG 2.2 AA) on every page in
- * every locale, at 1280 and 360 px; and no CSP violation anywhere.
+ * every locale, at 1280 and 360 px, where Tab also reaches every control of every page, each
+ * showing focus; and no CSP violation anywhere.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -82,6 +83,8 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
   /** A browser context in a locale (navigator.languages picks the console's language), signed in as the owner unless told not to be. */
   async function context(locale: string, viewport = { width: 1280, height: 900 }, signedIn = true): Promise<BrowserContext> {
     const ctx = await browser.newContext({ locale, viewport, baseURL: api, ...(signedIn ? { storageState: ownerState } : {}) })
+    // The test runner's compiler names inner functions through a helper the page lacks.
+    await ctx.addInitScript({ content: 'globalThis.__name = (f) => f' })
     ctx.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text())
     })
@@ -102,6 +105,74 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await page.locator('#password').fill(password)
     await page.locator('form button[type=submit]').click()
     if (!fails) await page.locator('heed-console nav').waitFor()
+  }
+
+  /**
+   * Tab from the top of the page until focus comes round again: every control on the page
+   * (links, buttons, fields, inside shadow roots too, the preview widget's included) must have
+   * been reached, each showing a focus outline.
+   */
+  async function tabReachesEverything(page: Page, where: string) {
+    const controls = await page.evaluate(() => {
+      const all: Element[] = []
+      const walk = (root: Document | ShadowRoot) => {
+        for (const el of root.querySelectorAll('*')) {
+          all.push(el)
+          if (el.shadowRoot) walk(el.shadowRoot)
+        }
+      }
+      walk(document)
+      const interactive = all.filter(
+        (el) =>
+          el.matches('a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]:not([tabindex="-1"])') &&
+          !(el as HTMLButtonElement).disabled &&
+          !el.closest('[inert]') &&
+          (el as HTMLElement).getClientRects().length > 0 &&
+          getComputedStyle(el).visibility !== 'hidden',
+      )
+      // Radio buttons are one stop per group.
+      const seenGroups = new Set<string>()
+      let n = 0
+      for (const el of interactive) {
+        const radio = el instanceof HTMLInputElement && el.type === 'radio' ? el.name : null
+        if (radio && seenGroups.has(radio)) continue
+        if (radio) seenGroups.add(radio)
+        el.setAttribute('data-tab-probe', radio ? `radio:${radio}` : String(n++))
+      }
+      return [...new Set(interactive.map((el) => el.getAttribute('data-tab-probe')).filter((x): x is string => x !== null))]
+    })
+    assert.ok(controls.length >= 3, `${where}: only ${controls.length} controls found`)
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+    const reached = new Set<string>()
+    for (let i = 0; i < controls.length * 2 + 10; i++) {
+      await page.keyboard.press('Tab')
+      const f = await page.evaluate(() => {
+        let el: Element | null = document.activeElement
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement
+        if (!el || el === document.body) return null
+        const probe = el.getAttribute('data-tab-probe') ?? (el instanceof HTMLInputElement && el.type === 'radio' ? `radio:${el.name}` : null)
+        return { probe, outline: getComputedStyle(el).outlineStyle, shadow: getComputedStyle(el).boxShadow, label: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}[${el.getAttribute('type') ?? ''}] ${el.getAttribute('aria-label') ?? (el as HTMLElement).innerText?.trim().slice(0, 30) ?? ''} in ${(el.getRootNode() as ShadowRoot).host?.tagName.toLowerCase() ?? 'document'}` }
+      })
+      if (!f) {
+        if (reached.size > 0) break
+        continue
+      }
+      if (f.probe && reached.has(f.probe) && reached.size >= controls.length) break
+      if (f.probe) reached.add(f.probe)
+      // A date or time field shows focus on its highlighted segment (the browser's own).
+      assert.ok(f.outline !== 'none' || f.shadow !== 'none' || /\[(date|time)\]/.test(f.label), `${where}: no visible focus on ${f.label}`)
+    }
+    const missed = controls.filter((c) => !reached.has(c))
+    const names = await page.evaluate((ids) => {
+      const out: string[] = []
+      const walk = (root: Document | ShadowRoot) => {
+        for (const el of root.querySelectorAll('[data-tab-probe]')) if (ids.includes(el.getAttribute('data-tab-probe')!)) out.push(el.outerHTML.slice(0, 120))
+        for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot)
+      }
+      walk(document)
+      return out
+    }, missed)
+    assert.deepEqual(names, [], `${where}: not reached by Tab`)
   }
 
   async function axe(page: Page, where: string) {
@@ -578,6 +649,7 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
         await page.goto(`/console${path}`)
         if (path === '/settings') await page.locator('heed-preferences').waitFor()
         await axe(page, `${path} (${lang})`)
+        await tabReachesEverything(page, `${path} (${lang})`)
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
         assert.ok(overflow <= 0, `${path} (${lang}) is ${overflow} px wider than the ${width} px window`)
       }
