@@ -64,6 +64,14 @@ export const configSchema = z.object({
     .optional(),
   /** Where mail is written without HEED_SMTP_URL; by default `mail/` in the data folder. */
   HEED_MAIL_DIR: z.string().optional(),
+  /**
+   * `1` lets webhook endpoints be loopback, private or link-local addresses (and http://):
+   * on-premises setups and tests. Off, such targets are refused when saved and, checked on the
+   * address connected to, when sent.
+   */
+  HEED_WEBHOOK_ALLOW_PRIVATE: z.enum(['0', '1']).default('0'),
+  /** `1` lets webhook endpoints be http:// (public addresses still); https:// only by default. */
+  HEED_WEBHOOK_ALLOW_HTTP: z.enum(['0', '1']).default('0'),
 })
 
 /** A sender: the name shown and the address. */

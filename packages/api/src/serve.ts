@@ -10,6 +10,7 @@ import type { Store } from './db/store.ts'
 import { DEMO_TENANT_ID, demoMerchantOrigin, seedDemo } from './demo.ts'
 import { issueToken } from './links/tokens.ts'
 import { MailSender } from './mail/outbox.ts'
+import { WebhookDeliverer } from './webhooks/deliverer.ts'
 import { describeTransport, openTransport } from './mail/transport.ts'
 
 export interface ServeOptions {
@@ -34,6 +35,8 @@ export async function serveHeed(options: ServeOptions = {}) {
   const transport = openTransport(config)
   const mailer = new MailSender(store, transport, { publicUrl: config.publicUrl, from: config.mailFrom })
   mailer.start()
+  const deliverer = new WebhookDeliverer(store, { allowPrivate: config.HEED_WEBHOOK_ALLOW_PRIVATE === '1' })
+  deliverer.start()
   const app = createApp({ store, config, batches, mailer }, { isDraining: () => draining })
   options.extend?.(app)
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
@@ -62,6 +65,7 @@ export async function serveHeed(options: ServeOptions = {}) {
     await batches.close()
     // The pass under way finishes (its mails marked sent) before the database closes.
     await mailer.close()
+    await deliverer.close()
     await transport.close()
     await store.close()
     console.log('closed')

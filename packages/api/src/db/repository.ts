@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notInArray, or, sql } from 'drizzle-orm'
 import type { ConsoleRole } from '@heed/shared'
 import type { Decision } from '@heed/shared'
 import type { SQL } from 'drizzle-orm'
@@ -6,7 +6,8 @@ import { consentChanged, consentView } from './consent.ts'
 import { GENESIS_HASH } from './ledger.ts'
 import { eventRow, SharedReads, subscriberRow, toKey, toSubscriber, toTopic } from './common.ts'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
-import { newSigningKey, newerThan } from './ids.ts'
+import { newId, newSigningKey, newerThan } from './ids.ts'
+import { consentMessage, topicMessage, type OutgoingMessage } from './outgoing.ts'
 import { ConsoleEmailTaken } from './store.ts'
 import type {
   ChangeContext,
@@ -33,6 +34,10 @@ import type {
   SuppressionEntry,
   TenantRecord,
   TopicRecord,
+  WebhookAttemptRecord,
+  WebhookClaim,
+  WebhookEndpointRecord,
+  WebhookSettlement,
 } from './store.ts'
 
 /**
@@ -151,15 +156,18 @@ export class Repository implements Store {
   }
 
   putTopic(tenantId: string, topic: TopicRecord) {
+    return this.#d.transaction((db) => this.#putTopic(db, tenantId, topic))
+  }
+
+  *#putTopic(db: Db, tenantId: string, topic: TopicRecord): Steps<{ topic: TopicRecord; created: boolean }> {
     const t = this.#t.topics
-    const d = this.#d
-    return d.transaction(function* (db) {
-      const [existing] = yield* run(d.forUpdate(db.select().from(t).where(and(eq(t.tenantId, tenantId), eq(t.key, topic.key)))))
-      const live = existing !== undefined && existing.deletedAt === null
-      const row = { ...topic, tenantId, createdAt: live ? existing.createdAt : topic.createdAt, deletedAt: null }
-      yield* run(db.insert(t).values(row).onConflictDoUpdate({ target: [t.tenantId, t.key], set: row }))
-      return { topic: toTopic(row), created: !live }
-    })
+    const [existing] = yield* run(this.#d.forUpdate(db.select().from(t).where(and(eq(t.tenantId, tenantId), eq(t.key, topic.key)))))
+    const live = existing !== undefined && existing.deletedAt === null
+    const row = { ...topic, tenantId, createdAt: live ? existing.createdAt : topic.createdAt, deletedAt: null }
+    yield* run(db.insert(t).values(row).onConflictDoUpdate({ target: [t.tenantId, t.key], set: row }))
+    const saved = toTopic(row)
+    yield* this.#enqueueWebhook(db, tenantId, topicMessage(newId('msg'), tenantId, live ? 'topic.updated' : 'topic.created', saved, topic.updatedAt), topic.updatedAt)
+    return { topic: saved, created: !live }
   }
 
   async getTopic(tenantId: string, key: string) {
@@ -182,13 +190,23 @@ export class Repository implements Store {
   }
 
   async deleteTopic(tenantId: string, key: string, at: number) {
+    return (await this.#d.transaction((db) => this.#topicGoneOrBack(db, tenantId, key, 'topic.deleted', at))) !== null
+  }
+
+  /** Deletes (`topic.deleted`) or restores (`topic.created`) a topic with its webhook message; null when there was none to change. */
+  *#topicGoneOrBack(db: Db, tenantId: string, key: string, type: 'topic.created' | 'topic.deleted', at: number): Steps<TopicRecord | null> {
     const t = this.#t.topics
-    const rows = await this.#db
-      .update(t)
-      .set({ deletedAt: at, updatedAt: at })
-      .where(and(eq(t.tenantId, tenantId), eq(t.key, key), isNull(t.deletedAt)))
-      .returning({ key: t.key })
-    return rows.length > 0
+    const [row] = yield* run(
+      db
+        .update(t)
+        .set({ deletedAt: type === 'topic.deleted' ? at : null, updatedAt: at })
+        .where(and(eq(t.tenantId, tenantId), eq(t.key, key), type === 'topic.deleted' ? isNull(t.deletedAt) : isNotNull(t.deletedAt)))
+        .returning(),
+    )
+    if (!row) return null
+    const topic = toTopic(row)
+    yield* this.#enqueueWebhook(db, tenantId, topicMessage(newId('msg'), tenantId, type, topic, at), at)
+    return topic
   }
 
   async listDeletedTopics(tenantId: string) {
@@ -201,14 +219,8 @@ export class Repository implements Store {
     return rows.map((r) => ({ ...toTopic(r), deletedAt: r.deletedAt! }))
   }
 
-  async restoreTopic(tenantId: string, key: string, at: number) {
-    const t = this.#t.topics
-    const [row] = await this.#db
-      .update(t)
-      .set({ deletedAt: null, updatedAt: at })
-      .where(and(eq(t.tenantId, tenantId), eq(t.key, key), isNotNull(t.deletedAt)))
-      .returning()
-    return row ? toTopic(row) : null
+  restoreTopic(tenantId: string, key: string, at: number) {
+    return this.#d.transaction((db) => this.#topicGoneOrBack(db, tenantId, key, 'topic.created', at))
   }
 
   #subscriberQuery(db: Db, tenantId: string, id: string) {
@@ -315,10 +327,26 @@ export class Repository implements Store {
   }
 
   /** Chains a consent event onto the tenant's ledger; the caller holds the ledger lock (`dialect.lock(db, tenantId)`). */
-  *#appendEvent(db: Db, tenantId: string, e: Parameters<typeof eventRow>[3]): Steps<void> {
+  *#appendEvent(db: Db, tenantId: string, e: Parameters<typeof eventRow>[3], suppressed?: readonly SuppressionEntry[]): Steps<void> {
     const c = this.#t.consentEvents
     const [last] = yield* run(db.select({ seq: c.seq, hash: c.hash }).from(c).where(eq(c.tenantId, tenantId)).orderBy(desc(c.seq)).limit(1))
-    yield* run(db.insert(c).values(eventRow(tenantId, last, GENESIS_HASH, e)))
+    const row = eventRow(tenantId, last, GENESIS_HASH, e)
+    yield* run(db.insert(c).values(row))
+    yield* this.#enqueueWebhook(db, tenantId, consentMessage(row, suppressed), row.at)
+  }
+
+  /**
+   * Writes a webhook message, and a delivery for each of the tenant's enabled endpoints that
+   * wants its type, in the transaction of the change it tells of: nothing is sent that did not
+   * happen, and nothing that happened is lost. A tenant without endpoints pays one index read.
+   */
+  *#enqueueWebhook(db: Db, tenantId: string, message: OutgoingMessage, at: number): Steps<void> {
+    const { webhookEndpoints: w, webhookMessages: m, webhookDeliveries: d } = this.#t
+    const endpoints = yield* run(db.select({ id: w.id, eventTypes: w.eventTypes }).from(w).where(and(eq(w.tenantId, tenantId), eq(w.enabled, true))))
+    const wanting = endpoints.filter((e) => e.eventTypes === null || e.eventTypes.includes(message.type))
+    if (wanting.length === 0) return
+    yield* run(db.insert(m).values({ id: message.id, tenantId, subscriberId: message.subscriberId, type: message.type, body: message.body, createdAt: at }))
+    yield* run(db.insert(d).values(wanting.map((e) => ({ id: `${message.id}:${e.id}`, tenantId, endpointId: e.id, messageId: message.id, createdAt: at, nextAttemptAt: at }))))
   }
 
   *#liftSuppressions(db: Db, tenantId: string, hashes: readonly string[] | undefined): Steps<void> {
@@ -485,7 +513,12 @@ export class Repository implements Store {
           .onConflictDoNothing(),
       )
     }
-    yield* this.#appendEvent(db, tenantId, { subscriberId: null, type: 'subscriber.erased', before: null, after: null, ctx })
+    // Messages about them, sent or not, go with them; the erasure's own message names no one.
+    const { webhookMessages: wm, webhookDeliveries: wd } = this.#t
+    const theirs = db.select({ id: wm.id }).from(wm).where(and(eq(wm.tenantId, tenantId), eq(wm.subscriberId, id)))
+    yield* run(db.delete(wd).where(and(eq(wd.tenantId, tenantId), inArray(wd.messageId, theirs))))
+    yield* run(db.delete(wm).where(and(eq(wm.tenantId, tenantId), eq(wm.subscriberId, id))))
+    yield* this.#appendEvent(db, tenantId, { subscriberId: null, type: 'subscriber.erased', before: null, after: null, ctx }, suppress)
     return true
   }
 
@@ -526,6 +559,162 @@ export class Repository implements Store {
       .update(m)
       .set({ doneAt: done.at, outcome: done.outcome, subscriberId: done.subscriberId, address: null, claimedUntil: null, ...(done.error === undefined ? {} : { lastError: done.error }) })
       .where(and(eq(m.id, id), isNull(m.doneAt)))
+  }
+
+  async createWebhook(endpoint: WebhookEndpointRecord) {
+    await this.#db.insert(this.#t.webhookEndpoints).values(endpoint)
+  }
+
+  async listWebhooks(tenantId: string) {
+    const w = this.#t.webhookEndpoints
+    return (await this.#db.select().from(w).where(eq(w.tenantId, tenantId)).orderBy(asc(w.createdAt), asc(w.id))) as WebhookEndpointRecord[]
+  }
+
+  async getWebhook(tenantId: string, id: string) {
+    const w = this.#t.webhookEndpoints
+    const [row] = await this.#db.select().from(w).where(and(eq(w.tenantId, tenantId), eq(w.id, id)))
+    return (row as WebhookEndpointRecord | undefined) ?? null
+  }
+
+  async updateWebhook(tenantId: string, id: string, change: Parameters<Store['updateWebhook']>[2], at: number) {
+    const w = this.#t.webhookEndpoints
+    const [row] = await this.#db
+      .update(w)
+      .set({ ...change, updatedAt: at })
+      .where(and(eq(w.tenantId, tenantId), eq(w.id, id)))
+      .returning()
+    return (row as WebhookEndpointRecord | undefined) ?? null
+  }
+
+  deleteWebhook(tenantId: string, id: string) {
+    const { webhookEndpoints: w, webhookDeliveries: d } = this.#t
+    return this.#d.transaction(function* (db) {
+      const gone = yield* run(db.delete(w).where(and(eq(w.tenantId, tenantId), eq(w.id, id))).returning({ id: w.id }))
+      if (gone.length === 0) return false
+      yield* run(db.delete(d).where(and(eq(d.endpointId, id), isNull(d.doneAt))))
+      return true
+    })
+  }
+
+  async claimWebhookDeliveries(now: number, leaseMs: number, limit: number, busyEndpoints: readonly string[] = []) {
+    const { webhookDeliveries: d, webhookEndpoints: w, webhookMessages: m } = this.#t
+    const due = and(isNull(d.doneAt), lte(d.nextAttemptAt, now), or(isNull(d.claimedUntil), lt(d.claimedUntil, now)))
+    const enabled = this.#db.select({ id: w.id }).from(w).where(eq(w.enabled, true))
+    const ids = this.#db
+      .select({ id: d.id })
+      .from(d)
+      .where(and(due, inArray(d.endpointId, enabled), busyEndpoints.length ? notInArray(d.endpointId, [...busyEndpoints]) : undefined))
+      .orderBy(asc(d.nextAttemptAt), asc(d.id))
+      .limit(limit)
+    const claimed = await this.#db
+      .update(d)
+      .set({ claimedUntil: now + leaseMs, attempts: sql`${d.attempts} + 1` })
+      .where(and(inArray(d.id, ids), due))
+      .returning()
+    if (claimed.length === 0) return []
+    const [endpoints, messages] = await Promise.all([
+      this.#db.select().from(w).where(inArray(w.id, [...new Set(claimed.map((c) => c.endpointId))])),
+      this.#db.select({ id: m.id, body: m.body }).from(m).where(inArray(m.id, [...new Set(claimed.map((c) => c.messageId))])),
+    ])
+    const endpointOf = new Map(endpoints.map((e) => [e.id, e]))
+    const bodyOf = new Map(messages.map((x) => [x.id, x.body]))
+    const out: WebhookClaim[] = []
+    for (const c of claimed.sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || (a.id < b.id ? -1 : 1))) {
+      const e = endpointOf.get(c.endpointId)
+      const body = bodyOf.get(c.messageId)
+      if (!e || body === undefined) continue
+      out.push({
+        id: c.id,
+        tenantId: c.tenantId,
+        messageId: c.messageId,
+        body,
+        createdAt: c.createdAt,
+        attempts: c.attempts,
+        endpoint: { id: e.id, url: e.url, secret: e.secret, previousSecret: e.previousSecret, previousSecretUntil: e.previousSecretUntil },
+      })
+    }
+    return out
+  }
+
+  replayWebhook(tenantId: string, endpointId: string, which: { messageId: string } | { since: number }, at: number, limit: number) {
+    const { webhookEndpoints: w, webhookMessages: m, webhookDeliveries: d } = this.#t
+    return this.#d.transaction(function* (db) {
+      const [endpoint] = yield* run(db.select().from(w).where(and(eq(w.tenantId, tenantId), eq(w.id, endpointId))))
+      if (!endpoint) return null
+      const one = 'messageId' in which
+      const messages = yield* run(
+        db
+          .select({ id: m.id, type: m.type })
+          .from(m)
+          .where(and(eq(m.tenantId, tenantId), one ? eq(m.id, which.messageId) : gte(m.createdAt, which.since)))
+          .orderBy(asc(m.createdAt), asc(m.id))
+          .limit(one ? 1 : limit * 4),
+      )
+      const wanted = messages.filter((x) => one || endpoint.eventTypes === null || endpoint.eventTypes.includes(x.type))
+      if (wanted.length === 0) return 0
+      // Pending or delivered: not owed again (a single message is sent again whatever became of it).
+      const settled = one
+        ? new Set<string>()
+        : new Set(
+            (yield* run(db.select({ messageId: d.messageId }).from(d).where(and(eq(d.endpointId, endpointId), inArray(d.messageId, wanted.map((x) => x.id)), or(isNull(d.doneAt), eq(d.outcome, 'delivered')))))).map((r) => r.messageId),
+          )
+      const queued = wanted.filter((x) => !settled.has(x.id)).slice(0, limit)
+      if (queued.length === 0) return 0
+      const again = { doneAt: null, outcome: null, claimedUntil: null, attempts: 0, nextAttemptAt: at }
+      yield* run(
+        db
+          .insert(d)
+          .values(queued.map((x) => ({ id: `${x.id}:${endpointId}`, tenantId, endpointId, messageId: x.id, createdAt: at, ...again })))
+          .onConflictDoUpdate({ target: d.id, set: again }),
+      )
+      return queued.length
+    })
+  }
+
+  async releaseWebhookDeliveries(ids: readonly string[]) {
+    if (ids.length === 0) return
+    const d = this.#t.webhookDeliveries
+    await this.#db
+      .update(d)
+      .set({ claimedUntil: null, attempts: sql`${d.attempts} - 1` })
+      .where(and(inArray(d.id, [...ids]), isNull(d.doneAt)))
+  }
+
+  settleWebhookDelivery(settlement: WebhookSettlement) {
+    const { webhookDeliveries: d, webhookEndpoints: w, webhookAttempts: a } = this.#t
+    const { attempt } = settlement
+    return this.#d.transaction(function* (db) {
+      yield* run(db.insert(a).values(attempt))
+      const done = settlement.outcome !== 'retry'
+      yield* run(
+        db
+          .update(d)
+          .set({
+            claimedUntil: null,
+            lastStatus: attempt.status,
+            lastError: attempt.error,
+            ...(done ? { doneAt: attempt.at, outcome: settlement.outcome } : { nextAttemptAt: settlement.nextAttemptAt! }),
+          })
+          .where(and(eq(d.id, settlement.deliveryId), isNull(d.doneAt))),
+      )
+      const endpoint = and(eq(w.tenantId, attempt.tenantId), eq(w.id, attempt.endpointId))
+      if (settlement.outcome === 'delivered') yield* run(db.update(w).set({ failingSince: null }).where(endpoint))
+      else yield* run(db.update(w).set({ failingSince: sql`coalesce(${w.failingSince}, ${attempt.at})` }).where(endpoint))
+      if (settlement.disable) yield* run(db.update(w).set({ enabled: false, disabledReason: settlement.disable, updatedAt: attempt.at }).where(endpoint))
+      else if (settlement.outcome !== 'delivered' && settlement.failingCutoff !== undefined) {
+        yield* run(db.update(w).set({ enabled: false, disabledReason: 'failing', updatedAt: attempt.at }).where(and(endpoint, eq(w.enabled, true), lte(w.failingSince, settlement.failingCutoff))))
+      }
+    })
+  }
+
+  async listWebhookAttempts(tenantId: string, endpointId: string, limit: number, before?: number) {
+    const a = this.#t.webhookAttempts
+    return (await this.#db
+      .select()
+      .from(a)
+      .where(and(eq(a.tenantId, tenantId), eq(a.endpointId, endpointId), before === undefined ? undefined : lt(a.at, before)))
+      .orderBy(desc(a.at), desc(a.id))
+      .limit(limit)) as WebhookAttemptRecord[]
   }
 
   async retryMail(id: string, retry: { at: number; error: string; nextAttemptAt: number }) {

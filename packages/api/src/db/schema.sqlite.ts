@@ -260,3 +260,86 @@ export const consoleInvitations = sqliteTable(
   },
   (t) => [uniqueIndex('console_invitations_hash_idx').on(t.hash), index('console_invitations_tenant_idx').on(t.tenantId, t.email)],
 )
+
+/**
+ * Webhook endpoints (webhooks/): where a tenant's consent and topic events are sent, signed
+ * with `secret` (and, while a rotation overlaps, `previous_secret` too).
+ */
+export const webhookEndpoints = sqliteTable(
+  'webhook_endpoints',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id')
+      .notNull()
+      .references(() => tenants.id),
+    url: text('url').notNull(),
+    description: text('description'),
+    /** The event types it wants; null for every type. */
+    eventTypes: text('event_types', { mode: 'json' }).$type<string[]>(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull(),
+    /** Why Heed turned it off: `gone` (it answered 410) or `failing` (5 days of failures). */
+    disabledReason: text('disabled_reason'),
+    secret: text('secret').notNull(),
+    previousSecret: text('previous_secret'),
+    previousSecretUntil: integer('previous_secret_until'),
+    /** When its current run of failed attempts began; null after a success. */
+    failingSince: integer('failing_since'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('webhook_endpoints_tenant_idx').on(t.tenantId)],
+)
+
+/** One outgoing message per event, the exact body every endpoint receives (written with the change). */
+export const webhookMessages = sqliteTable(
+  'webhook_messages',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    /** Whom it is about, so that an erasure takes their messages too. */
+    subscriberId: text('subscriber_id'),
+    type: text('type').notNull(),
+    body: text('body').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('webhook_messages_tenant_idx').on(t.tenantId, t.createdAt), index('webhook_messages_subscriber_idx').on(t.tenantId, t.subscriberId)],
+)
+
+/** A message owed to one endpoint: the outbox the deliverer claims from. */
+export const webhookDeliveries = sqliteTable(
+  'webhook_deliveries',
+  {
+    /** `<message id>:<endpoint id>`. */
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    messageId: text('message_id').notNull(),
+    createdAt: integer('created_at').notNull(),
+    nextAttemptAt: integer('next_attempt_at').notNull(),
+    /** A deliverer holds the row until then; another may take it after. */
+    claimedUntil: integer('claimed_until'),
+    attempts: integer('attempts').notNull().default(0),
+    doneAt: integer('done_at'),
+    /** delivered | failed */
+    outcome: text('outcome'),
+    lastStatus: integer('last_status'),
+    lastError: text('last_error'),
+  },
+  (t) => [index('webhook_deliveries_due_idx').on(t.doneAt, t.nextAttemptAt), index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt)],
+)
+
+/** Every attempt to send a message to an endpoint, for `GET /v1/webhooks/{id}/deliveries`. */
+export const webhookAttempts = sqliteTable(
+  'webhook_attempts',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    endpointId: text('endpoint_id').notNull(),
+    messageId: text('message_id').notNull(),
+    at: integer('at').notNull(),
+    status: integer('status'),
+    latencyMs: integer('latency_ms').notNull(),
+    error: text('error'),
+  },
+  (t) => [index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at)],
+)

@@ -149,6 +149,61 @@ export interface NewMail {
   at: number
 }
 
+/** A webhook endpoint of a tenant (webhooks/). */
+export interface WebhookEndpointRecord {
+  id: string
+  tenantId: string
+  url: string
+  description: string | null
+  /** The event types it wants; null for all. */
+  eventTypes: string[] | null
+  enabled: boolean
+  /** Why Heed turned it off (`gone`: it answered 410; `failing`: 5 days of failed attempts). */
+  disabledReason: string | null
+  secret: string
+  previousSecret: string | null
+  previousSecretUntil: number | null
+  failingSince: number | null
+  createdAt: number
+  updatedAt: number
+}
+
+/** A delivery a deliverer has claimed: the message, and where and with which secrets it goes. */
+export interface WebhookClaim {
+  id: string
+  tenantId: string
+  messageId: string
+  body: string
+  createdAt: number
+  /** Counting this one. */
+  attempts: number
+  endpoint: Pick<WebhookEndpointRecord, 'id' | 'url' | 'secret' | 'previousSecret' | 'previousSecretUntil'>
+}
+
+/** One attempt to deliver a message to an endpoint. */
+export interface WebhookAttemptRecord {
+  id: string
+  tenantId: string
+  endpointId: string
+  messageId: string
+  at: number
+  status: number | null
+  latencyMs: number
+  error: string | null
+}
+
+/** What an attempt leads to: done (delivered or given up), or another attempt at `nextAttemptAt`. */
+export interface WebhookSettlement {
+  deliveryId: string
+  attempt: WebhookAttemptRecord
+  outcome: 'delivered' | 'failed' | 'retry'
+  nextAttemptAt?: number
+  /** Turns the endpoint off, with this reason. */
+  disable?: 'gone'
+  /** A failure turns the endpoint off (`failing`) when its failures began at or before this instant. */
+  failingCutoff?: number
+}
+
 /** A row of the mail outbox. */
 export interface MailRecord {
   id: string
@@ -355,6 +410,33 @@ export interface Store {
   finishMail(id: string, done: { at: number; outcome: MailOutcome; subscriberId: string | null; error?: string }): Promise<void>
   /** Releases a mail whose attempt failed, to be tried again at `nextAttemptAt`. */
   retryMail(id: string, retry: { at: number; error: string; nextAttemptAt: number }): Promise<void>
+
+  createWebhook(endpoint: WebhookEndpointRecord): Promise<void>
+  listWebhooks(tenantId: string): Promise<WebhookEndpointRecord[]>
+  getWebhook(tenantId: string, id: string): Promise<WebhookEndpointRecord | null>
+  /** Changes an endpoint; null when the tenant has none with this id. */
+  updateWebhook(tenantId: string, id: string, change: Partial<Pick<WebhookEndpointRecord, 'url' | 'description' | 'eventTypes' | 'enabled' | 'disabledReason' | 'secret' | 'previousSecret' | 'previousSecretUntil' | 'failingSince'>>, at: number): Promise<WebhookEndpointRecord | null>
+  /** Deletes an endpoint with what it was still owed. */
+  deleteWebhook(tenantId: string, id: string): Promise<boolean>
+  /**
+   * Deliveries due by `now` (of enabled endpoints), taken for `leaseMs` and their attempts
+   * counted in one statement, so two deliverers (two processes on one PostgreSQL too) never
+   * send the same attempt.
+   */
+  claimWebhookDeliveries(now: number, leaseMs: number, limit: number, busyEndpoints?: readonly string[]): Promise<WebhookClaim[]>
+  /**
+   * Sends messages to an endpoint again: one (`messageId`, whatever became of it), or every one
+   * written since `since` that it wants and did not get (failed, or written while it was off),
+   * at most `limit`. How many were queued; null when the tenant has no such endpoint, and 0 for
+   * an unknown message.
+   */
+  replayWebhook(tenantId: string, endpointId: string, which: { messageId: string } | { since: number }, at: number, limit: number): Promise<number | null>
+  /** Hands claimed deliveries back unsent, as if never claimed. */
+  releaseWebhookDeliveries(ids: readonly string[]): Promise<void>
+  /** Records an attempt and what follows from it, in one transaction. */
+  settleWebhookDelivery(settlement: WebhookSettlement): Promise<void>
+  /** An endpoint's attempts, newest first. */
+  listWebhookAttempts(tenantId: string, endpointId: string, limit: number, before?: number): Promise<WebhookAttemptRecord[]>
   /**
    * The tenant's subscriber with this e-mail address (trimmed; stored addresses are lower
    * case), the most recently updated when several share it.

@@ -44,10 +44,10 @@ export function forgetAuthenticated(store: Store): void {
  * allowed with `read` or with the area's own permission (a sender key reads the subscribers
  * it writes, and nothing else).
  */
-export type Permission = 'read' | 'send' | 'subscribers' | 'links' | 'topics' | 'settings' | 'keys' | 'people' | 'ledger'
+export type Permission = 'read' | 'send' | 'subscribers' | 'links' | 'topics' | 'settings' | 'keys' | 'people' | 'ledger' | 'webhooks'
 export type Role = Principal['role']
 
-const EVERYTHING: readonly Permission[] = ['read', 'send', 'subscribers', 'links', 'topics', 'settings', 'keys', 'people', 'ledger']
+const EVERYTHING: readonly Permission[] = ['read', 'send', 'subscribers', 'links', 'topics', 'settings', 'keys', 'people', 'ledger', 'webhooks']
 
 export const PERMISSIONS: Record<Role, readonly Permission[]> = {
   /** API key: everything of its tenant. */
