@@ -15,8 +15,8 @@ import { deliver, type Attempt, type DeliverOptions } from './transport.ts'
  *   10 h (the Standard Webhooks schedule, each ±10 %), or later when the answer's Retry-After
  *   asks; the 8th failure gives the message up. `410 Gone` turns the endpoint off at once, and
  *   so does failing every attempt for 5 days.
- * - Deliveries run side by side, at most `concurrency` at once and `perEndpoint` to one
- *   endpoint, so a slow or dead endpoint holds only its own slots, never the API's answers
+ * - Deliveries run side by side, at most `concurrency` at once (16) and `perEndpoint` to one
+ *   endpoint (4), so a slow or dead endpoint holds only its own slots, never the API's answers
  *   nor other endpoints' messages.
  */
 
@@ -50,16 +50,20 @@ export class WebhookDeliverer {
   readonly #options: Required<Omit<DelivererOptions, 'timeoutMs'>> & Pick<DelivererOptions, 'timeoutMs'>
   /** Endpoint id → deliveries to it in flight. */
   readonly #busy = new Map<string, number>()
+  /** Endpoint id → deliveries claimed and waiting for one of its slots, oldest first. */
+  readonly #waiting = new Map<string, Array<{ claim: WebhookClaim; until: number }>>()
   readonly #inFlight = new Set<Promise<void>>()
   #pollTimer: NodeJS.Timeout | null = null
   #filling: Promise<void> | null = null
+  /** A wake came while claiming. */
+  #again = false
   #closed = false
 
   constructor(store: Store, options: DelivererOptions) {
     this.#store = store
     this.#options = {
       concurrency: 16,
-      perEndpoint: 2,
+      perEndpoint: 4,
       now: Date.now,
       jitter: (ms) => Math.round(ms * (0.9 + Math.random() * 0.2)),
       log: console.error,
@@ -89,50 +93,90 @@ export class WebhookDeliverer {
     }
   }
 
-  /** Stops claiming, and resolves once the attempts under way are recorded. */
+  /** Stops claiming, hands back what waits, and resolves once the attempts under way are recorded. */
   async close(): Promise<void> {
     this.#closed = true
     if (this.#pollTimer) clearInterval(this.#pollTimer)
     this.#pollTimer = null
     await this.#filling
     await Promise.all(this.#inFlight)
+    const waiting = [...this.#waiting.values()].flat().map((w) => w.claim.id)
+    this.#waiting.clear()
+    await this.#store.releaseWebhookDeliveries(waiting).catch(() => undefined)
   }
 
-  /** One claim at a time; a wake during it is answered by it. */
+  /** One claim at a time; a wake during it runs another after it (slots may have freed since it looked). */
   #fill(): Promise<void> {
-    this.#filling ??= this.#claim().finally(() => (this.#filling = null))
+    if (this.#filling) {
+      this.#again = true
+      return this.#filling
+    }
+    this.#filling = (async () => {
+      do {
+        this.#again = false
+        await this.#claim()
+      } while (this.#again && !this.#closed)
+    })().finally(() => (this.#filling = null))
     return this.#filling
   }
 
+  /**
+   * Starts what waits, then, while slots stay free, claims more: up to twice the slots, never
+   * more for one endpoint than it can start within its claim, so an endpoint's backlog waits
+   * here in order instead of being claimed and handed back again and again.
+   */
   async #claim(): Promise<void> {
+    if (this.#closed) return
+    this.#startWaiting()
     const { concurrency, perEndpoint } = this.#options
-    const free = concurrency - this.#inFlight.size
-    if (this.#closed || free <= 0) return
-    const full = [...this.#busy].filter(([, n]) => n >= perEndpoint).map(([id]) => id)
-    const claims = await this.#store.claimWebhookDeliveries(this.#options.now(), WEBHOOK_LEASE_MS, free, full)
+    const waiting = [...this.#waiting.values()].reduce((n, list) => n + list.length, 0)
+    // Claim again only once what waits is running low: one claim serves many deliveries.
+    if (waiting >= concurrency) return
+    const room = 2 * concurrency - this.#inFlight.size - waiting
+    if (room <= 0) return
+    const full = [...this.#waiting].filter(([, list]) => list.length >= 4 * perEndpoint).map(([id]) => id)
+    const now = this.#options.now()
+    const claims = await this.#store.claimWebhookDeliveries(now, WEBHOOK_LEASE_MS, room, full)
     const extra: string[] = []
     for (const claim of claims) {
-      const id = claim.endpoint.id
-      // The claim may hold more for one endpoint than it has slots: those go back, to be
-      // claimed when a slot frees.
-      const n = (this.#busy.get(id) ?? 0) + 1
-      if (n > perEndpoint) {
-        extra.push(claim.id)
-        continue
-      }
-      this.#busy.set(id, n)
-      const run: Promise<void> = this.#send(claim)
-        .catch((error: unknown) => this.#options.log(`webhooks: delivery ${claim.id} failed to record: ${brief(error)}`))
-        .finally(() => {
-          this.#inFlight.delete(run)
-          const left = (this.#busy.get(id) ?? 1) - 1
-          if (left > 0) this.#busy.set(id, left)
-          else this.#busy.delete(id)
-          if (!this.#closed) this.wake()
-        })
-      this.#inFlight.add(run)
+      const list = this.#waiting.get(claim.endpoint.id) ?? []
+      if (list.length >= 4 * perEndpoint) extra.push(claim.id)
+      else this.#waiting.set(claim.endpoint.id, [...list, { claim, until: now + WEBHOOK_LEASE_MS }])
     }
     await this.#store.releaseWebhookDeliveries(extra)
+    this.#startWaiting()
+  }
+
+  /** Starts waiting deliveries in free slots; one whose claim is about to lapse goes back instead. */
+  #startWaiting(): void {
+    const { concurrency, perEndpoint, now } = this.#options
+    const margin = (this.#options.timeoutMs ?? 15_000) + 10_000
+    for (const [id, list] of this.#waiting) {
+      while (list.length > 0 && this.#inFlight.size < concurrency && (this.#busy.get(id) ?? 0) < perEndpoint) {
+        const { claim, until } = list.shift()!
+        if (until - now() < margin) {
+          void this.#store.releaseWebhookDeliveries([claim.id]).catch(() => undefined)
+          continue
+        }
+        this.#run(claim)
+      }
+      if (list.length === 0) this.#waiting.delete(id)
+    }
+  }
+
+  #run(claim: WebhookClaim): void {
+    const id = claim.endpoint.id
+    this.#busy.set(id, (this.#busy.get(id) ?? 0) + 1)
+    const run: Promise<void> = this.#send(claim)
+      .catch((error: unknown) => this.#options.log(`webhooks: delivery ${claim.id} failed to record: ${brief(error)}`))
+      .finally(() => {
+        this.#inFlight.delete(run)
+        const left = (this.#busy.get(id) ?? 1) - 1
+        if (left > 0) this.#busy.set(id, left)
+        else this.#busy.delete(id)
+        if (!this.#closed) this.wake()
+      })
+    this.#inFlight.add(run)
   }
 
   async #send(claim: WebhookClaim): Promise<void> {
