@@ -16,6 +16,7 @@ import { docsRoutes } from './docs/docs.routes.ts'
 import { openApiDocument } from './docs/openapi.ts'
 import { events } from './ledger/events.routes.ts'
 import { webhooks } from './webhooks/webhooks.routes.ts'
+import { describeWebhooks } from './webhooks/docs.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { links } from './links/links.routes.ts'
 import { meRoutes } from './links/me.routes.ts'
@@ -78,6 +79,7 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/signing-keys', signingKeys)
   app.route('/v1/events', events)
   app.route('/v1/webhooks', webhooks)
+  describeWebhooks(app)
   app.route('/v1/session', sessionRoutes())
   app.route('/v1/users', users)
   app.route('/v1/invitations', invitationRoutes())

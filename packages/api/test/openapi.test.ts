@@ -115,6 +115,22 @@ describe('OpenAPI document', () => {
     assert.equal(doc.components.schemas.Decision.example.reason, 'quiet_hours')
   })
 
+  test('the webhooks section describes every message Heed sends, with the signature headers and an example that fits its schema', async () => {
+    const types = ['subscriber.created', 'subscriber.updated', 'subscriber.unsubscribed', 'subscriber.resubscribed', 'subscriber.reason_given', 'subscriber.erased', 'topic.created', 'topic.updated', 'topic.deleted']
+    assert.deepEqual(Object.keys(doc.webhooks ?? {}).sort(), [...types].sort())
+    const resolve = (schema: any) => (schema.$ref ? doc.components.schemas[schema.$ref.split('/').at(-1)] : schema)
+    for (const type of types) {
+      const post = doc.webhooks[type].post
+      assert.deepEqual(post.parameters.filter((p: any) => p.in === 'header').map((p: any) => p.name).sort(), ['webhook-id', 'webhook-signature', 'webhook-timestamp'], type)
+      const media = post.requestBody.content['application/json']
+      assert.equal(media.example.type, type, `${type}: its example is of its type`)
+      const schema = resolve(media.schema)
+      assert.ok(schema.properties.type.enum.includes(type), `${type}: its schema names it`)
+      for (const key of schema.required ?? []) assert.ok(key in media.example, `${type}: example lacks ${key}`)
+      for (const key of resolve(schema.properties.data).required ?? []) assert.ok(key in media.example.data, `${type}: example data lacks ${key}`)
+    }
+  })
+
   test('/docs still serves the reference page', async () => {
     const page = await h.req('GET', '/docs', undefined, { key: null })
     assert.equal(page.status, 200)
