@@ -8,7 +8,8 @@
  * link, erased; API keys; the chain verified; the ledger newest first, "Load older" and
  * filtered by the API; a viewer invited by mail who can change nothing
  * (the API refuses) but sees the settings preview; a form on another site or origin that
- * posts to the API with the owner's session is refused; axe (WCAG 2.2 AA) on every page in
+ * posts to the API with the owner's session is refused; a webhook endpoint added on its page
+ * receives a signed change, which is sent again from the page; axe (WCAG 2.2 AA) on every page in
  * every locale, at 1280 and 360 px, where Tab also reaches every control of every page, each
  * showing focus; and no CSP violation anywhere.
  */
@@ -22,6 +23,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { Webhook } from 'standardwebhooks'
 import { TRANSLATIONS } from '../packages/console/src/translations/index.ts'
 import { freePort, waitUntilUp } from './processes.ts'
 
@@ -46,7 +48,7 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     api = `http://localhost:${port}`
     heed = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
       cwd: join(ROOT, 'packages/api'),
-      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(work, 'heed.db')}`, HEED_PUBLIC_URL: api, HEED_DEMO: '1', HEED_DEMO_FILE: join(work, 'demo.json'), MERCHANT_PORT: String(await freePort()) },
+      env: { ...process.env, PORT: String(port), DATABASE_URL: `file:${join(work, 'heed.db')}`, HEED_PUBLIC_URL: api, HEED_DEMO: '1', HEED_DEMO_FILE: join(work, 'demo.json'), MERCHANT_PORT: String(await freePort()), HEED_WEBHOOK_ALLOW_PRIVATE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     heed.stdout!.on('data', (d) => (out += d))
@@ -587,6 +589,59 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await ctx.close()
   })
 
+  test('an owner adds a webhook endpoint, a change reaches it signed, and its delivery is sent again from the page', async () => {
+    const got: Array<{ body: string; headers: Record<string, string> }> = []
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        got.push({ body: Buffer.concat(chunks).toString('utf8'), headers: { 'webhook-id': String(req.headers['webhook-id']), 'webhook-timestamp': String(req.headers['webhook-timestamp']), 'webhook-signature': String(req.headers['webhook-signature']) } })
+        res.end()
+      })
+    })
+    const port = await freePort()
+    await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve))
+    const ctx = await context('en-US')
+    const page = await ctx.newPage()
+    try {
+      await page.goto('/console/webhooks')
+      await ready(page)
+      await page.getByLabel('URL').fill(`http://127.0.0.1:${port}/heed`)
+      await page.getByLabel('Description').fill('CRM sync')
+      await page.getByLabel('subscriber.unsubscribed').check()
+      await page.getByRole('button', { name: 'Add endpoint' }).click()
+      const secret = await page.locator('#webhook-secret').inputValue()
+      assert.match(secret, /^whsec_/)
+      await page.getByText('CRM sync').waitFor()
+      // A change of the kind it asked for reaches it, signed with the secret the page showed once.
+      assert.equal((await adminCall('PUT', '/v1/subscribers/cust_1002', { status: 'unsubscribed' })).status, 200)
+      for (let i = 0; i < 100 && got.length === 0; i++) await page.waitForTimeout(100)
+      assert.equal(got.length, 1)
+      const message = new Webhook(secret).verify(got[0]!.body, got[0]!.headers) as { type: string; data: { subscriberId: string } }
+      assert.equal(message.type, 'subscriber.unsubscribed')
+      assert.equal(message.data.subscriberId, 'cust_1002')
+      // Its delivery is listed, and sent again from the page with the same webhook-id.
+      await page.getByRole('button', { name: `Deliveries to http://127.0.0.1:${port}/heed` }).click()
+      const attempts = page.getByRole('region', { name: /Recent deliveries/ })
+      await attempts.getByText('200').waitFor()
+      await attempts.getByRole('button', { name: `Send ${got[0]!.headers['webhook-id']} again` }).click()
+      await page.getByText('Queued: it goes out in a moment.').waitFor()
+      for (let i = 0; i < 100 && got.length < 2; i++) await page.waitForTimeout(100)
+      assert.equal(got.length, 2)
+      assert.equal(got[1]!.headers['webhook-id'], got[0]!.headers['webhook-id'])
+      // Turned off from the page, it gets nothing more.
+      await page.getByRole('button', { name: `Turn off: http://127.0.0.1:${port}/heed` }).click()
+      await page.getByText('off', { exact: true }).waitFor()
+      assert.equal((await adminCall('PUT', '/v1/subscribers/cust_1002', { status: 'subscribed' })).status, 200)
+      assert.equal((await adminCall('PUT', '/v1/subscribers/cust_1002', { status: 'unsubscribed' })).status, 200)
+      await page.waitForTimeout(1500)
+      assert.equal(got.length, 2)
+    } finally {
+      await ctx.close()
+      receiver.close()
+    }
+  })
+
   test('a form on another site or origin cannot use the owner’s session to change anything', async () => {
     // A change that takes no body, so a plain form can ask for it: revoking a subscriber's links.
     const target = `${api}/v1/subscribers/cust_1001/revoke-links`
@@ -645,7 +700,7 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
       await page.goto('/console/subscribers')
       await ready(page)
       assert.equal(await page.evaluate(() => document.documentElement.lang), lang)
-      for (const path of ['/subscribers', '/subscribers/cust_1001', '/topics', '/settings', '/ledger', '/keys', '/people']) {
+      for (const path of ['/subscribers', '/subscribers/cust_1001', '/topics', '/settings', '/ledger', '/keys', '/people', '/webhooks']) {
         await page.goto(`/console${path}`)
         if (path === '/settings') await page.locator('heed-preferences').waitFor()
         await axe(page, `${path} (${lang})`)

@@ -56,6 +56,7 @@ try {
     }],
     ['keys', '/console/keys'],
     ['people', '/console/people'],
+    ['webhooks', '/console/webhooks'],
   ]
 
   const run = async (opts: { locale: string; lang: string; width: number; dark?: boolean; only?: string[]; suffix: string }) => {

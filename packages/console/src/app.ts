@@ -17,6 +17,7 @@ const PAGES: Record<Route['page'], { tag: string; load: () => Promise<unknown> }
   ledger: { tag: 'heed-ledger', load: () => import('./pages/ledger.ts') },
   keys: { tag: 'heed-keys', load: () => import('./pages/keys.ts') },
   people: { tag: 'heed-people', load: () => import('./pages/people.ts') },
+  webhooks: { tag: 'heed-webhooks', load: () => import('./pages/webhooks.ts') },
   'not-found': { tag: 'heed-not-found', load: () => import('./pages/not-found.ts') },
 }
 
@@ -269,6 +270,7 @@ export class HeedConsole extends LitElement {
       ledger: t.ledgerTitle,
       keys: t.keysTitle,
       people: t.peopleTitle,
+      webhooks: t.webhooksTitle,
       'not-found': t.notFoundPage,
     }
     return titles[route.page]
@@ -312,6 +314,7 @@ export class HeedConsole extends LitElement {
       ['ledger', '/ledger', t.navLedger],
       ['keys', '/keys', t.navKeys],
       ['people', '/people', t.navPeople],
+      ['webhooks', '/webhooks', t.navWebhooks],
     ]
     const current = page === 'subscriber' ? 'subscribers' : page
     return html`

@@ -12,6 +12,7 @@ export type Route =
   | { page: 'ledger' }
   | { page: 'keys' }
   | { page: 'people' }
+  | { page: 'webhooks' }
   | { page: 'not-found' }
 
 export function parse(pathname: string): Route {
@@ -29,6 +30,7 @@ export function parse(pathname: string): Route {
     case 'ledger':
     case 'keys':
     case 'people':
+    case 'webhooks':
       return second ? { page: 'not-found' } : { page: first }
     default:
       return { page: 'not-found' }
