@@ -39,6 +39,38 @@ export function testDatabase(): { url: string; dir: string | null; dispose: () =
   return { url: `file:${join(dir, 'heed.db')}`, dir, dispose: () => rmSync(dir, { recursive: true, force: true }) }
 }
 
+/**
+ * A database of its own, for tests that start server processes: on PostgreSQL a new database
+ * beside the run's (linguistic collation where the server has ICU, as the run's has), dropped
+ * afterwards. Their processes deliver webhooks and mail for every tenant they find, so they
+ * must not find the in-process tests' tenants (whose clock is pinned in the past: everything
+ * of theirs would be due at once). On SQLite every database is a file of its own anyway.
+ */
+export async function ownTestDatabase(): Promise<{ url: string; dispose: () => Promise<void> }> {
+  const shared = process.env.HEED_TEST_DATABASE_URL
+  if (!shared || !/^postgres(ql)?:\/\//.test(shared)) {
+    const db = testDatabase()
+    return { url: db.url, dispose: async () => db.dispose() }
+  }
+  const { default: postgres } = await import('postgres')
+  const admin = postgres(shared, { max: 1, onnotice: () => {} })
+  const name = `${new URL(shared).pathname.slice(1)}_${randomBytes(3).toString('hex')}`
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'`).catch(() => admin.unsafe(`CREATE DATABASE ${name}`))
+  } finally {
+    await admin.end()
+  }
+  const url = new URL(shared)
+  url.pathname = `/${name}`
+  return {
+    url: url.toString(),
+    dispose: async () => {
+      const again = postgres(shared, { max: 1, onnotice: () => {} })
+      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.end())
+    },
+  }
+}
+
 export const uid = (prefix = '') => `${prefix}${randomBytes(5).toString('hex')}`
 
 export interface Res<T = any> {

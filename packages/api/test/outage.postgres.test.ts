@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import postgres from 'postgres'
-import { ROOT_TOKEN } from './harness.ts'
+import { ownTestDatabase, ROOT_TOKEN } from './harness.ts'
 import { startServer, type ServerProcess } from './server-process.ts'
 import { startProxy, type CutMode, type TcpProxy } from './tcp-proxy.ts'
 
@@ -38,11 +38,16 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
   let server: ServerProcess
   let direct: postgres.Sql
 
+  let own: Awaited<ReturnType<typeof ownTestDatabase>>
+  let url = ''
+
   before(async () => {
-    const target = new URL(DB)
+    own = await ownTestDatabase()
+    url = own.url
+    const target = new URL(url)
     proxy = await startProxy(target.hostname, Number(target.port || 5432))
-    server = await startServer({ databaseUrl: proxy.through(DB), env: { HEED_DATABASE_POOL_SIZE: '4' }, timeoutMs: 30_000 })
-    direct = postgres(DB, { max: 1, onnotice: () => {} })
+    server = await startServer({ databaseUrl: proxy.through(url), env: { HEED_DATABASE_POOL_SIZE: '4' }, timeoutMs: 30_000 })
+    direct = postgres(url, { max: 1, onnotice: () => {} })
   })
 
   after(async () => {
@@ -50,6 +55,7 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
     await server.exited
     await proxy.close()
     await direct.end()
+    await own.dispose()
   })
 
   for (const mode of ['reset', 'silent'] as CutMode[]) {

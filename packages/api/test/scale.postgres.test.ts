@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { ROOT_TOKEN } from './harness.ts'
+import { ownTestDatabase, ROOT_TOKEN } from './harness.ts'
 import { startServer, type ServerProcess } from './server-process.ts'
 
 /** A chain that verifies, with `count` events and the hash of its last one as `head`. */
@@ -19,11 +19,13 @@ const onPostgres = /^postgres(ql)?:\/\//.test(DB)
 
 describe('three API processes on one PostgreSQL', { skip: onPostgres ? false : 'runs in the PostgreSQL pass (HEED_TEST_DATABASE_URL=postgres://…)' }, () => {
   let servers: ServerProcess[] = []
+  let own: Awaited<ReturnType<typeof ownTestDatabase>>
 
   before(async () => {
-    // All three start at once: migrations must take their lock, not race.
+    own = await ownTestDatabase()
+    // All three start at once on an empty database: migrations must take their lock, not race.
     servers = await Promise.all(
-      Array.from({ length: 3 }, () => startServer({ databaseUrl: DB, env: { HEED_DATABASE_POOL_SIZE: '8' }, timeoutMs: 30_000 })),
+      Array.from({ length: 3 }, () => startServer({ databaseUrl: own.url, env: { HEED_DATABASE_POOL_SIZE: '8' }, timeoutMs: 30_000 })),
     )
   })
 
@@ -34,6 +36,7 @@ describe('three API processes on one PostgreSQL', { skip: onPostgres ? false : '
         await server.exited
       }),
     )
+    await own.dispose()
   })
 
   test('60 concurrent reserves spread across the processes record exactly the 5 a 5/day cap allows, and the ledger verifies', async () => {

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict'
 import { Agent, request as httpRequest } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ROOT_TOKEN, testDatabase, uid } from './harness.ts'
+import { ownTestDatabase, ROOT_TOKEN, uid } from './harness.ts'
 import { startServer, type ServerProcess } from './server-process.ts'
 
 describe('the server process', () => {
-  let db: ReturnType<typeof testDatabase>
+  let db: Awaited<ReturnType<typeof ownTestDatabase>>
   const running: ServerProcess[] = []
   /** A server left running by an earlier test, which the next one may reuse to save a start. */
   let idle: ServerProcess | null = null
@@ -19,12 +19,12 @@ describe('the server process', () => {
     running.push(s)
     return s
   }
-  before(() => {
-    db = testDatabase()
+  before(async () => {
+    db = await ownTestDatabase()
   })
   after(async () => {
     for (const s of running) await s.kill9()
-    db.dispose()
+    await db.dispose()
   })
 
   test('a write answered 2xx survives kill -9 of the server', async () => {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Webhook } from 'standardwebhooks'
-import { ROOT_TOKEN, testDatabase, uid } from './harness.ts'
+import { ownTestDatabase, ROOT_TOKEN, uid } from './harness.ts'
 import { freePort, startServer, type ServerProcess } from './server-process.ts'
 
 const ALLOW = { HEED_WEBHOOK_ALLOW_PRIVATE: '1' }
@@ -45,19 +45,19 @@ async function until(what: string, done: () => boolean, timeoutMs: number) {
 }
 
 describe('webhooks from the server process', () => {
-  let db: ReturnType<typeof testDatabase>
+  let db: Awaited<ReturnType<typeof ownTestDatabase>>
   const running: ServerProcess[] = []
   const start = async () => {
     const s = await startServer({ databaseUrl: db.url, env: ALLOW })
     running.push(s)
     return s
   }
-  before(() => {
-    db = testDatabase()
+  before(async () => {
+    db = await ownTestDatabase()
   })
   after(async () => {
     for (const s of running) await s.kill9()
-    db.dispose()
+    await db.dispose()
   })
 
   /** A tenant with an endpoint at the receiver's port: its admin key and the endpoint's secret. */
