@@ -621,10 +621,11 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
       assert.equal(message.type, 'subscriber.unsubscribed')
       assert.equal(message.data.subscriberId, 'cust_1002')
       // Its delivery is listed, and sent again from the page with the same webhook-id.
-      await page.getByRole('button', { name: `Deliveries to http://127.0.0.1:${port}/heed` }).click()
+      await page.getByRole('button', { name: `Deliveries: http://127.0.0.1:${port}/heed` }).click()
       const attempts = page.getByRole('region', { name: /Recent deliveries/ })
       await attempts.getByText('200').waitFor()
-      await attempts.getByRole('button', { name: `Send ${got[0]!.headers['webhook-id']} again` }).click()
+      await axe(page, 'webhooks with an endpoint and its deliveries (en)')
+      await attempts.getByRole('button', { name: `Send again: ${got[0]!.headers['webhook-id']}` }).click()
       await page.getByText('Queued: it goes out in a moment.').waitFor()
       for (let i = 0; i < 100 && got.length < 2; i++) await page.waitForTimeout(100)
       assert.equal(got.length, 2)

@@ -167,7 +167,7 @@ export class WebhooksPage extends ConsolePage {
             a.status === null ? html`<span class="badge off">${a.error ?? '—'}</span>` : html`<span class="badge ${a.status >= 200 && a.status < 300 ? 'on' : 'off'}">${a.status}</span>${a.error && a.status >= 300 ? html` <span class="muted">${a.error}</span>` : nothing}`,
             `${this.fmt.number(a.latencyMs)} ms`,
             html`<code>${a.messageId}</code>`,
-            ...(owner ? [html`<button class="small" aria-label=${t.webhookSendAgain(a.messageId)} @click=${() => this.#act(() => call('POST', path(endpoint.id, '/replay'), { messageId: a.messageId }), t.webhookReplayed)}>${t.webhookSendAgainShort}</button>`] : []),
+            ...(owner ? [html`<button class="small" aria-label="${t.webhookSendAgainShort}: ${a.messageId}" @click=${() => this.#act(() => call('POST', path(endpoint.id, '/replay'), { messageId: a.messageId }), t.webhookReplayed)}>${t.webhookSendAgainShort}</button>`] : []),
           ])}
     </section>`
   }
@@ -197,7 +197,7 @@ export class WebhooksPage extends ConsolePage {
             e.eventTypes ? html`<span class="mono">${e.eventTypes.join(', ')}</span>` : t.webhookAllEvents,
             this.#statusOf(e),
             html`<div class="actions">
-              <button class="small" aria-label=${t.webhookShowAttempts(e.url)} @click=${() => this.#act(() => this.#attempts(e.id))}>${t.webhookAttempts}</button>
+              <button class="small" aria-label="${t.webhookAttempts}: ${e.url}" @click=${() => this.#act(() => this.#attempts(e.id))}>${t.webhookAttempts}</button>
               ${owner
                 ? html`<button class="small" @click=${() => this.#act(() => call('PATCH', path(e.id), { enabled: !e.enabled }))} aria-label="${e.enabled ? t.webhookTurnOff : t.webhookTurnOn}: ${e.url}">${e.enabled ? t.webhookTurnOff : t.webhookTurnOn}</button>
                     <button class="small" @click=${() => this.#rotate(e)} aria-label="${t.webhookRotate}: ${e.url}">${t.webhookRotate}</button>

@@ -254,12 +254,10 @@ const en = {
   webhookRotated: 'New secret made: messages carry both signatures for a day.',
   webhookDeleteConfirm: (url: string) => `Delete the endpoint ${url}? Nothing more is sent to it.`,
   webhookAttempts: 'Deliveries',
-  webhookShowAttempts: (url: string) => `Deliveries to ${url}`,
   webhookAttemptsTitle: (url: string) => `Recent deliveries to ${url}`,
   webhookNoAttempts: 'Nothing sent yet.',
   webhookReplayDay: 'Send again what it missed in the last 24 hours',
   webhookReplayed: 'Queued: it goes out in a moment.',
-  webhookSendAgain: (id: string) => `Send ${id} again`,
   webhookSendAgainShort: 'Send again',
 
   // accept an invitation

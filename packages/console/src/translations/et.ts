@@ -244,12 +244,10 @@ const t: Translation = {
   webhookRotated: 'Uus saladus tehtud: ööpäeva jooksul kannavad sõnumid mõlemat allkirja.',
   webhookDeleteConfirm: (url) => `Kas kustutada sihtpunkt ${url}? Sinna ei saadeta enam midagi.`,
   webhookAttempts: 'Saatmised',
-  webhookShowAttempts: (url) => `Saatmised aadressile ${url}`,
   webhookAttemptsTitle: (url) => `Viimased saatmised aadressile ${url}`,
   webhookNoAttempts: 'Veel pole midagi saadetud.',
   webhookReplayDay: 'Saada uuesti, mis viimase 24 tunni jooksul kohale ei jõudnud',
   webhookReplayed: 'Järjekorras: läheb kohe teele.',
-  webhookSendAgain: (id) => `Saada ${id} uuesti`,
   webhookSendAgainShort: 'Saada uuesti',
 
   acceptTitle: 'Liitu konsooliga',

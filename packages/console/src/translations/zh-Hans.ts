@@ -244,12 +244,10 @@ const t: Translation = {
   webhookRotated: '已生成新密钥：一天内消息同时带两个签名。',
   webhookDeleteConfirm: (url) => `删除端点 ${url}？之后不会再向它发送任何内容。`,
   webhookAttempts: '投递记录',
-  webhookShowAttempts: (url) => `投递到 ${url} 的记录`,
   webhookAttemptsTitle: (url) => `最近投递到 ${url} 的记录`,
   webhookNoAttempts: '还没有发送过。',
   webhookReplayDay: '重新发送过去 24 小时内它没收到的消息',
   webhookReplayed: '已排队：马上发送。',
-  webhookSendAgain: (id) => `重新发送 ${id}`,
   webhookSendAgainShort: '重新发送',
 
   acceptTitle: '加入控制台',

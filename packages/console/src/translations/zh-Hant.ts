@@ -244,12 +244,10 @@ const t: Translation = {
   webhookRotated: '已產生新密鑰：一天內訊息同時帶兩個簽章。',
   webhookDeleteConfirm: (url) => `刪除端點 ${url}？之後不會再傳送任何內容給它。`,
   webhookAttempts: '傳送紀錄',
-  webhookShowAttempts: (url) => `傳送到 ${url} 的紀錄`,
   webhookAttemptsTitle: (url) => `最近傳送到 ${url} 的紀錄`,
   webhookNoAttempts: '還沒有傳送過。',
   webhookReplayDay: '重新傳送過去 24 小時內它沒收到的訊息',
   webhookReplayed: '已排入佇列：馬上傳送。',
-  webhookSendAgain: (id) => `重新傳送 ${id}`,
   webhookSendAgainShort: '重新傳送',
 
   acceptTitle: '加入主控台',
