@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import postgres from 'postgres'
+import { createTestDatabase, dropTestDatabase } from './postgres-databases.ts'
 
 const admin = process.env.HEED_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const [command, ...args] = process.argv.slice(2)
@@ -16,26 +16,17 @@ if (!command) {
 }
 
 const name = `heed_test_${randomBytes(4).toString('hex')}`
-const sql = postgres(admin, { max: 1, onnotice: () => {} })
+let url: string
 try {
-  // A linguistic collation, as most hosted databases have (en_US and the like order "Z" after
-  // "a" and "aB" after "ab"), so nothing of Heed's may assume code-point order by accident.
-  // ICU needs PostgreSQL 15; older servers get their default collation.
-  await sql.unsafe(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'`).catch(async (err: Error) => {
-    console.error(`with-postgres: no ICU collation (${err.message}); the test database has the server's default`)
-    await sql.unsafe(`CREATE DATABASE ${name}`)
-  })
+  url = await createTestDatabase(admin, name, (why) => console.error(`with-postgres: no ICU collation (${why}); the test database has the server's default`))
 } catch (err) {
   console.error(`cannot create a test database on ${admin}: ${(err as Error).message}`)
   process.exit(1)
 }
-const url = new URL(admin)
-url.pathname = `/${name}`
 
 const code = await new Promise<number>((resolve) => {
-  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, HEED_TEST_DATABASE_URL: url.toString() } })
+  const child = spawn(command, args, { stdio: 'inherit', env: { ...process.env, HEED_TEST_DATABASE_URL: url } })
   child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)))
 })
-await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-await sql.end()
+await dropTestDatabase(admin, name)
 process.exit(code)

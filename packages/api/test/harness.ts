@@ -12,6 +12,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createTestDatabase, dropTestDatabase } from '../scripts/postgres-databases.ts'
 import { createApp, type App } from '../src/app.ts'
 import { batchDecider } from '../src/checks/batch-worker.ts'
 import { loadConfig, type Config } from '../src/config.ts'
@@ -52,23 +53,8 @@ export async function ownTestDatabase(): Promise<{ url: string; dispose: () => P
     const db = testDatabase()
     return { url: db.url, dispose: async () => db.dispose() }
   }
-  const { default: postgres } = await import('postgres')
-  const admin = postgres(shared, { max: 1, onnotice: () => {} })
   const name = `${new URL(shared).pathname.slice(1)}_${randomBytes(3).toString('hex')}`
-  try {
-    await admin.unsafe(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en' LOCALE 'C.UTF-8'`).catch(() => admin.unsafe(`CREATE DATABASE ${name}`))
-  } finally {
-    await admin.end()
-  }
-  const url = new URL(shared)
-  url.pathname = `/${name}`
-  return {
-    url: url.toString(),
-    dispose: async () => {
-      const again = postgres(shared, { max: 1, onnotice: () => {} })
-      await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).finally(() => again.end())
-    },
-  }
+  return { url: await createTestDatabase(shared, name), dispose: () => dropTestDatabase(shared, name) }
 }
 
 export const uid = (prefix = '') => `${prefix}${randomBytes(5).toString('hex')}`

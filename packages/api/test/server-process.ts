@@ -5,7 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { ROOT_TOKEN } from './harness.ts'
+import { after, before } from 'node:test'
+import { ownTestDatabase, ROOT_TOKEN } from './harness.ts'
 
 const API_DIR = fileURLToPath(new URL('..', import.meta.url))
 
@@ -43,6 +44,30 @@ export interface StartOptions {
   env?: Record<string, string>
   /** How long to wait for "Heed listening on", ms. */
   timeoutMs?: number
+}
+
+/**
+ * For one `describe`: server processes on a database of their own (see ownTestDatabase), made
+ * before its tests; every process started is killed and the database dropped after them.
+ */
+export function serversOnOwnDatabase(defaults: Record<string, string> = {}) {
+  let db: Awaited<ReturnType<typeof ownTestDatabase>>
+  const running: ServerProcess[] = []
+  before(async () => {
+    db = await ownTestDatabase()
+  })
+  after(async () => {
+    for (const s of running) await s.kill9()
+    await db.dispose()
+  })
+  return {
+    running,
+    async start(env: Record<string, string> = {}): Promise<ServerProcess> {
+      const s = await startServer({ databaseUrl: db.url, env: { ...defaults, ...env } })
+      running.push(s)
+      return s
+    },
+  }
 }
 
 export async function startServer(options: StartOptions): Promise<ServerProcess> {

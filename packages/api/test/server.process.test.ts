@@ -4,28 +4,15 @@
  */
 import assert from 'node:assert/strict'
 import { Agent, request as httpRequest } from 'node:http'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { ownTestDatabase, ROOT_TOKEN, uid } from './harness.ts'
-import { startServer, type ServerProcess } from './server-process.ts'
+import { ROOT_TOKEN, uid } from './harness.ts'
+import { serversOnOwnDatabase, type ServerProcess } from './server-process.ts'
 
 describe('the server process', () => {
-  let db: Awaited<ReturnType<typeof ownTestDatabase>>
-  const running: ServerProcess[] = []
+  const { start } = serversOnOwnDatabase()
   /** A server left running by an earlier test, which the next one may reuse to save a start. */
   let idle: ServerProcess | null = null
-  const start = async (env?: Record<string, string>) => {
-    const s = await startServer({ databaseUrl: db.url, ...(env ? { env } : {}) })
-    running.push(s)
-    return s
-  }
-  before(async () => {
-    db = await ownTestDatabase()
-  })
-  after(async () => {
-    for (const s of running) await s.kill9()
-    await db.dispose()
-  })
 
   test('a write answered 2xx survives kill -9 of the server', async () => {
     const first = await start()

@@ -5,11 +5,11 @@
  */
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import { after, before, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Webhook } from 'standardwebhooks'
-import { ownTestDatabase, ROOT_TOKEN, uid } from './harness.ts'
-import { freePort, startServer, type ServerProcess } from './server-process.ts'
+import { ROOT_TOKEN, uid } from './harness.ts'
+import { freePort, serversOnOwnDatabase, type ServerProcess } from './server-process.ts'
 
 const ALLOW = { HEED_WEBHOOK_ALLOW_PRIVATE: '1' }
 const onPostgres = /^postgres(ql)?:\/\//.test(process.env.HEED_TEST_DATABASE_URL ?? '')
@@ -45,20 +45,7 @@ async function until(what: string, done: () => boolean, timeoutMs: number) {
 }
 
 describe('webhooks from the server process', () => {
-  let db: Awaited<ReturnType<typeof ownTestDatabase>>
-  const running: ServerProcess[] = []
-  const start = async () => {
-    const s = await startServer({ databaseUrl: db.url, env: ALLOW })
-    running.push(s)
-    return s
-  }
-  before(async () => {
-    db = await ownTestDatabase()
-  })
-  after(async () => {
-    for (const s of running) await s.kill9()
-    await db.dispose()
-  })
+  const { start, running } = serversOnOwnDatabase(ALLOW)
 
   /** A tenant with an endpoint at the receiver's port: its admin key and the endpoint's secret. */
   async function tenantWithEndpoint(server: ServerProcess, port: number) {

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi'
+import type { Context } from 'hono'
 import type { Env } from '../env.ts'
 import { newId } from '../db/ids.ts'
 import { WEBHOOK_EVENT_TYPES } from '../db/outgoing.ts'
@@ -71,7 +72,7 @@ function view(e: WebhookEndpointRecord, now: number) {
 const attemptView = (a: WebhookAttemptRecord) => ({ messageId: a.messageId, at: iso(a.at), status: a.status, latencyMs: a.latencyMs, error: a.error })
 
 /** A URL Heed may send to, by the operator's settings; a 400 naming `/url` otherwise. */
-function targetUrl(c: { get(key: 'deps'): Env['Variables']['deps'] }, value: string): string {
+function targetUrl(c: Context<Env>, value: string): string {
   const { config } = c.get('deps')
   const allowPrivate = config.HEED_WEBHOOK_ALLOW_PRIVATE === '1'
   const problem = checkUrl(value, allowPrivate) ?? (!allowPrivate && config.HEED_WEBHOOK_ALLOW_HTTP !== '1' && !value.startsWith('https://') ? 'use an https:// URL' : null)
@@ -79,7 +80,7 @@ function targetUrl(c: { get(key: 'deps'): Env['Variables']['deps'] }, value: str
   return value
 }
 
-async function endpointOr404(c: { get(key: 'deps'): Env['Variables']['deps']; get(key: 'tenant'): Env['Variables']['tenant'] }, id: string) {
+async function endpointOr404(c: Context<Env>, id: string) {
   const endpoint = await c.get('deps').store.getWebhook(c.get('tenant').id, id)
   if (!endpoint) throw new ApiError('not_found', `no webhook endpoint "${id}"`)
   return endpoint
