@@ -8,9 +8,10 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import { Webhook } from 'standardwebhooks'
 import { WebhookDeliverer, WEBHOOK_RETRY_DELAYS_MS } from '../src/webhooks/deliverer.ts'
-import { assertFieldError, assertProblem, putStandardTopics, putSubscriber, setup, T0, type Harness } from './harness.ts'
+import { assertFieldError, assertProblem, DAY, HOUR, putStandardTopics, putSubscriber, setup, T0, type Harness } from './harness.ts'
 
 interface Received {
+  url: string
   headers: IncomingHttpHeaders
   body: string
 }
@@ -23,7 +24,7 @@ async function receiver(): Promise<{ url: string; got: Received[]; answers: numb
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+      got.push({ url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
       res.statusCode = answers.shift() ?? 200
       res.end()
     })
@@ -31,6 +32,15 @@ async function receiver(): Promise<{ url: string; got: Received[]; answers: numb
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
   return { url: `http://127.0.0.1:${port}/heed`, got, answers, close: () => new Promise((resolve) => server.close(() => resolve())) }
+}
+
+/** Waits, a few ms at a time, until `done` holds; fails after 10 s. */
+async function until(what: string, done: () => boolean) {
+  const end = Date.now() + 10_000
+  while (!done()) {
+    if (Date.now() > end) throw new Error(`${what}: not within 10 s`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
 }
 
 const verify = (secret: string, r: Received) =>
@@ -83,6 +93,18 @@ describe('webhooks', () => {
     assert.equal(message.data.seq, event.seq)
     assert.equal(hook.got[0]!.headers['content-type'], 'application/json')
     assert.throws(() => verify(secret, { ...hook.got[0]!, body: hook.got[0]!.body.replace('ann@', 'eve@') }), 'a changed body fails')
+  })
+
+  test('a started deliverer sends a change as soon as it commits, not at its next poll', async () => {
+    const t = await h.createTenant()
+    await endpoint(t)
+    // Polling once an hour: only the signal of the committed change can bring it out in time.
+    deliverer.start(3_600_000)
+    await putSubscriber(t, 'quick', {})
+    await until('the delivery', () => hook.got.length === 1)
+    assert.equal(JSON.parse(hook.got[0]!.body).data.subscriberId, 'quick')
+    await putSubscriber(t, 'quick', { email: 'q@example.com' })
+    await until('the second delivery', () => hook.got.length === 2)
   })
 
   test('an unsubscribe and a subscribe again are named as such, with source and reason; a topic change is an update with before and after', async () => {
@@ -185,6 +207,34 @@ describe('webhooks', () => {
     assertProblem(await t.req('POST', `/v1/webhooks/${id}/replay`, {}), 400)
   })
 
+  test('replay since an instant sends only what the endpoint wants, written while it existed', async () => {
+    const t = await h.createTenant()
+    await endpoint(t)
+    await putSubscriber(t, 'early', {})
+    h.clock.now += 1000
+    const picky = await endpoint(t, { url: `${hook.url}?picky`, eventTypes: ['subscriber.created', 'subscriber.unsubscribed'] })
+    await t.req('PATCH', `/v1/webhooks/${picky.id}`, { enabled: false })
+    await putSubscriber(t, 'kai', {})
+    await t.req('PUT', '/v1/topics/news', { name: 'News' })
+    await putSubscriber(t, 'kai', { email: 'kai@example.com' })
+    await putSubscriber(t, 'kai', { status: 'unsubscribed' })
+    await t.req('PATCH', `/v1/webhooks/${picky.id}`, { enabled: true })
+    await deliverer.drain()
+    assert.equal(hook.got.filter((r) => r.url.endsWith('?picky')).length, 0)
+    const replayed = await t.req('POST', `/v1/webhooks/${picky.id}/replay`, { since: new Date(T0 - DAY).toISOString() })
+    assert.deepEqual(replayed.body, { queued: 2 })
+    await deliverer.drain()
+    const got = hook.got.filter((r) => r.url.endsWith('?picky')).map((r) => verify(picky.secret, r))
+    assert.deepEqual(
+      // Sent side by side: in either order.
+      got.map((m) => [m.type, m.data.subscriberId]).sort(),
+      [
+        ['subscriber.created', 'kai'],
+        ['subscriber.unsubscribed', 'kai'],
+      ],
+    )
+  })
+
   test('an endpoint that fails every attempt for 5 days is turned off', async () => {
     const t = await h.createTenant()
     const { id } = await endpoint(t)
@@ -197,6 +247,25 @@ describe('webhooks', () => {
     const off = (await t.req('GET', `/v1/webhooks/${id}`)).body
     assert.equal(off.enabled, false)
     assert.equal(off.disabledReason, 'failing')
+  })
+
+  test('after 30 days a message goes, with its deliveries and attempts: no longer listed nor sent again; newer ones stay', async () => {
+    const t = await h.createTenant()
+    const { id } = await endpoint(t)
+    await putSubscriber(t, 'old', {})
+    await deliverer.drain()
+    const oldId = String(hook.got[0]!.headers['webhook-id'])
+    h.clock.now += 30 * DAY + HOUR
+    await putSubscriber(t, 'new', {})
+    await deliverer.drain()
+    assert.equal(hook.got.length, 2)
+    const attempts = (await t.req('GET', `/v1/webhooks/${id}/deliveries`)).body.data
+    assert.deepEqual(
+      attempts.map((a: { messageId: string }) => a.messageId),
+      [String(hook.got[1]!.headers['webhook-id'])],
+    )
+    assertProblem(await t.req('POST', `/v1/webhooks/${id}/replay`, { messageId: oldId }), 404, 'no message')
+    assert.equal((await t.req('POST', `/v1/webhooks/${id}/replay`, { messageId: String(hook.got[1]!.headers['webhook-id']) })).status, 202)
   })
 
   test('event types: an endpoint gets only those it asked for; topic changes have their own', async () => {

@@ -27,6 +27,30 @@ export interface OutgoingMessage {
   body: string
 }
 
+/**
+ * Tells listeners, after the transaction commits, that webhook messages were queued, so this
+ * process's deliverer sends them at once instead of at its next poll. Other processes' writes
+ * are found by their poll. A listener's failure is not the writer's.
+ */
+export class QueuedSignal {
+  readonly #listeners = new Set<() => void>()
+
+  listen(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  fire(): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener()
+      } catch {
+        // A wake that failed is made up for by the poll.
+      }
+    }
+  }
+}
+
 type Status = { status?: unknown } | null
 
 /**

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notInArray, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, notInArray, or, sql } from 'drizzle-orm'
 import type { ConsoleRole } from '@heed/shared'
 import type { Decision } from '@heed/shared'
 import type { SQL } from 'drizzle-orm'
@@ -7,7 +7,7 @@ import { GENESIS_HASH } from './ledger.ts'
 import { eventRow, SharedReads, subscriberRow, toKey, toSubscriber, toTopic } from './common.ts'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
 import { newId, newSigningKey, newerThan } from './ids.ts'
-import { consentMessage, topicMessage, type OutgoingMessage } from './outgoing.ts'
+import { consentMessage, QueuedSignal, topicMessage, type OutgoingMessage } from './outgoing.ts'
 import { ConsoleEmailTaken } from './store.ts'
 import type {
   ChangeContext,
@@ -63,15 +63,29 @@ import type {
  * - No domain rule in SQL: the decision read returns every recent dispatch and the tenant's
  *   required topics, and the engine decides what counts toward a cap.
  */
+/** Rows one pruning statement deletes at most. */
+const PRUNE_CHUNK = 2000
+
 export class Repository implements Store {
   readonly #d: Dialect
   readonly #db: Db
   readonly #t: Dialect['tables']
+  readonly webhooksQueued = new QueuedSignal()
+  /** Webhook messages queued by this process so far: a transaction that moved it fires the signal. */
+  #queued = 0
 
   constructor(dialect: Dialect) {
     this.#d = dialect
     this.#db = dialect.db
     this.#t = dialect.tables
+  }
+
+  /** A transaction that may queue webhook messages: once it has committed, the deliverer is told. */
+  async #outgoing<T>(body: (db: Db) => Steps<T>): Promise<T> {
+    const before = this.#queued
+    const result = await this.#d.transaction(body)
+    if (this.#queued !== before) this.webhooksQueued.fire()
+    return result
   }
 
   get dialect() {
@@ -156,7 +170,7 @@ export class Repository implements Store {
   }
 
   putTopic(tenantId: string, topic: TopicRecord) {
-    return this.#d.transaction((db) => this.#putTopic(db, tenantId, topic))
+    return this.#outgoing((db) => this.#putTopic(db, tenantId, topic))
   }
 
   *#putTopic(db: Db, tenantId: string, topic: TopicRecord): Steps<{ topic: TopicRecord; created: boolean }> {
@@ -190,7 +204,7 @@ export class Repository implements Store {
   }
 
   async deleteTopic(tenantId: string, key: string, at: number) {
-    return (await this.#d.transaction((db) => this.#topicGoneOrBack(db, tenantId, key, 'topic.deleted', at))) !== null
+    return (await this.#outgoing((db) => this.#topicGoneOrBack(db, tenantId, key, 'topic.deleted', at))) !== null
   }
 
   /** Deletes (`topic.deleted`) or restores (`topic.created`) a topic with its webhook message; null when there was none to change. */
@@ -220,7 +234,7 @@ export class Repository implements Store {
   }
 
   restoreTopic(tenantId: string, key: string, at: number) {
-    return this.#d.transaction((db) => this.#topicGoneOrBack(db, tenantId, key, 'topic.created', at))
+    return this.#outgoing((db) => this.#topicGoneOrBack(db, tenantId, key, 'topic.created', at))
   }
 
   #subscriberQuery(db: Db, tenantId: string, id: string) {
@@ -299,7 +313,7 @@ export class Repository implements Store {
   }
 
   changeSubscriber(tenantId: string, id: string, change: SubscriberChange, ctx: ChangeContext) {
-    return this.#d.transaction((db) => this.#changeSubscriber(db, tenantId, id, change, ctx))
+    return this.#outgoing((db) => this.#changeSubscriber(db, tenantId, id, change, ctx))
   }
 
   *#changeSubscriber(db: Db, tenantId: string, id: string, change: SubscriberChange, ctx: ChangeContext) {
@@ -347,6 +361,7 @@ export class Repository implements Store {
     if (wanting.length === 0) return
     yield* run(db.insert(m).values({ id: message.id, tenantId, subscriberId: message.subscriberId, type: message.type, body: message.body, createdAt: at }))
     yield* run(db.insert(d).values(wanting.map((e) => ({ id: `${message.id}:${e.id}`, tenantId, endpointId: e.id, messageId: message.id, createdAt: at, nextAttemptAt: at }))))
+    this.#queued++
   }
 
   *#liftSuppressions(db: Db, tenantId: string, hashes: readonly string[] | undefined): Steps<void> {
@@ -482,7 +497,7 @@ export class Repository implements Store {
   }
 
   async eraseSubscriber(tenantId: string, id: string, suppress: readonly SuppressionEntry[], ctx: ChangeContext) {
-    const erased = await this.#d.transaction((db) => this.#erase(db, tenantId, id, suppress, ctx))
+    const erased = await this.#outgoing((db) => this.#erase(db, tenantId, id, suppress, ctx))
     if (erased) await this.#d.scrub()
     return erased
   }
@@ -642,29 +657,34 @@ export class Repository implements Store {
       const [endpoint] = yield* run(db.select().from(w).where(and(eq(w.tenantId, tenantId), eq(w.id, endpointId))))
       if (!endpoint) return null
       const one = 'messageId' in which
-      const messages = yield* run(
-        db
-          .select({ id: m.id, type: m.type })
-          .from(m)
-          .where(and(eq(m.tenantId, tenantId), one ? eq(m.id, which.messageId) : gte(m.createdAt, which.since)))
-          .orderBy(asc(m.createdAt), asc(m.id))
-          .limit(one ? 1 : limit * 4),
-      )
-      const wanted = messages.filter((x) => one || endpoint.eventTypes === null || endpoint.eventTypes.includes(x.type))
-      if (wanted.length === 0) return 0
-      // Pending or delivered: not owed again (a single message is sent again whatever became of it).
-      const settled = one
-        ? new Set<string>()
-        : new Set(
-            (yield* run(db.select({ messageId: d.messageId }).from(d).where(and(eq(d.endpointId, endpointId), inArray(d.messageId, wanted.map((x) => x.id)), or(isNull(d.doneAt), eq(d.outcome, 'delivered')))))).map((r) => r.messageId),
+      // Asked by id, a message goes again whatever became of it. Since an instant: those the
+      // endpoint wants, written while it existed, and neither pending nor delivered to it.
+      const owed = one
+        ? eq(m.id, which.messageId)
+        : and(
+            gte(m.createdAt, Math.max(which.since, endpoint.createdAt)),
+            endpoint.eventTypes === null ? undefined : inArray(m.type, endpoint.eventTypes),
+            notExists(
+              db
+                .select({ id: d.id })
+                .from(d)
+                .where(and(eq(d.id, sql`${m.id} || ${`:${endpointId}`}`), or(isNull(d.doneAt), eq(d.outcome, 'delivered')))),
+            ),
           )
-      const queued = wanted.filter((x) => !settled.has(x.id)).slice(0, limit)
+      const queued = yield* run(
+        db
+          .select({ id: m.id, createdAt: m.createdAt })
+          .from(m)
+          .where(and(eq(m.tenantId, tenantId), owed))
+          .orderBy(asc(m.createdAt), asc(m.id))
+          .limit(one ? 1 : limit),
+      )
       if (queued.length === 0) return 0
       const again = { doneAt: null, outcome: null, claimedUntil: null, attempts: 0, nextAttemptAt: at }
       yield* run(
         db
           .insert(d)
-          .values(queued.map((x) => ({ id: `${x.id}:${endpointId}`, tenantId, endpointId, messageId: x.id, createdAt: at, ...again })))
+          .values(queued.map((x) => ({ id: `${x.id}:${endpointId}`, tenantId, endpointId, messageId: x.id, createdAt: x.createdAt, ...again })))
           .onConflictDoUpdate({ target: d.id, set: again }),
       )
       return queued.length
@@ -705,6 +725,23 @@ export class Repository implements Store {
         yield* run(db.update(w).set({ enabled: false, disabledReason: 'failing', updatedAt: attempt.at }).where(and(endpoint, eq(w.enabled, true), lte(w.failingSince, settlement.failingCutoff))))
       }
     })
+  }
+
+  async pruneWebhooks(before: number) {
+    const { webhookMessages: m, webhookDeliveries: d, webhookAttempts: a } = this.#t
+    const db = this.#db
+    // Small statements, so that writers never wait long for one; deliveries before their
+    // messages, so none is left without its body.
+    const chunked = async (once: () => Promise<unknown[]>) => {
+      let gone = 0
+      for (let n = PRUNE_CHUNK; n === PRUNE_CHUNK; gone += n) n = (await once()).length
+      return gone
+    }
+    return (
+      (await chunked(() => db.delete(d).where(inArray(d.id, db.select({ id: d.id }).from(d).where(lt(d.createdAt, before)).limit(PRUNE_CHUNK))).returning({ id: d.id }))) +
+      (await chunked(() => db.delete(m).where(inArray(m.id, db.select({ id: m.id }).from(m).where(lt(m.createdAt, before)).limit(PRUNE_CHUNK))).returning({ id: m.id }))) +
+      (await chunked(() => db.delete(a).where(inArray(a.id, db.select({ id: a.id }).from(a).where(lt(a.at, before)).limit(PRUNE_CHUNK))).returning({ id: a.id })))
+    )
   }
 
   async listWebhookAttempts(tenantId: string, endpointId: string, limit: number, before?: number) {

@@ -302,7 +302,12 @@ export const webhookMessages = pgTable(
     body: text('body').notNull(),
     createdAt: ms('created_at').notNull(),
   },
-  (t) => [index('webhook_messages_tenant_idx').on(t.tenantId, t.createdAt), index('webhook_messages_subscriber_idx').on(t.tenantId, t.subscriberId)],
+  (t) => [
+    index('webhook_messages_tenant_idx').on(t.tenantId, t.createdAt),
+    index('webhook_messages_subscriber_idx').on(t.tenantId, t.subscriberId),
+    // Pruning, by age.
+    index('webhook_messages_created_idx').on(t.createdAt),
+  ],
 )
 
 /** A message owed to one endpoint: the outbox the deliverer claims from. */
@@ -314,6 +319,7 @@ export const webhookDeliveries = pgTable(
     tenantId: text('tenant_id').notNull(),
     endpointId: text('endpoint_id').notNull(),
     messageId: text('message_id').notNull(),
+    /** When its message was written (a replay too): pruning goes by it. */
     createdAt: ms('created_at').notNull(),
     nextAttemptAt: ms('next_attempt_at').notNull(),
     /** A deliverer holds the row until then; another may take it after. */
@@ -325,7 +331,11 @@ export const webhookDeliveries = pgTable(
     lastStatus: integer('last_status'),
     lastError: text('last_error'),
   },
-  (t) => [index('webhook_deliveries_due_idx').on(t.doneAt, t.nextAttemptAt), index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt)],
+  (t) => [
+    index('webhook_deliveries_due_idx').on(t.doneAt, t.nextAttemptAt),
+    index('webhook_deliveries_endpoint_idx').on(t.endpointId, t.createdAt),
+    index('webhook_deliveries_created_idx').on(t.createdAt),
+  ],
 )
 
 /** Every attempt to send a message to an endpoint, for `GET /v1/webhooks/{id}/deliveries`. */
@@ -341,5 +351,5 @@ export const webhookAttempts = pgTable(
     latencyMs: integer('latency_ms').notNull(),
     error: text('error'),
   },
-  (t) => [index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at)],
+  (t) => [index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at), index('webhook_attempts_at_idx').on(t.at)],
 )

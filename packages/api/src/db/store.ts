@@ -324,6 +324,8 @@ export type SubscriberChange = (current: SubscriberRecord | null) => SubscriberR
 
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
+  /** Fires once a transaction that queued webhook deliveries has committed. */
+  readonly webhooksQueued: { listen(listener: () => void): () => void }
   close(): Promise<void>
   /** What the batch worker thread opens to read this database; null when it cannot (in-memory SQLite). */
   readerSpec(): ReaderSpec | null
@@ -433,6 +435,11 @@ export interface Store {
   replayWebhook(tenantId: string, endpointId: string, which: { messageId: string } | { since: number }, at: number, limit: number): Promise<number | null>
   /** Hands claimed deliveries back unsent, as if never claimed. */
   releaseWebhookDeliveries(ids: readonly string[]): Promise<void>
+  /**
+   * Deletes webhook messages written before `before`, with their deliveries (whatever became of
+   * them) and attempts made before it, a few thousand rows a statement; how many rows went.
+   */
+  pruneWebhooks(before: number): Promise<number>
   /** Records an attempt and what follows from it, in one transaction. */
   settleWebhookDelivery(settlement: WebhookSettlement): Promise<void>
   /** An endpoint's attempts, newest first. */

@@ -15,6 +15,9 @@ import { deliver, type Attempt, type DeliverOptions } from './transport.ts'
  *   10 h (the Standard Webhooks schedule, each ±10 %), or later when the answer's Retry-After
  *   asks; the 8th failure gives the message up. `410 Gone` turns the endpoint off at once, and
  *   so does failing every attempt for 5 days.
+ * - A change is sent as soon as it commits (the store signals this process's deliverer); the
+ *   poll every second finds other processes' changes, retries falling due and lapsed claims.
+ * - Messages, their deliveries and attempts are kept 30 days, then pruned (hourly).
  * - Deliveries run side by side, at most `concurrency` at once (16) and `perEndpoint` to one
  *   endpoint (4), so a slow or dead endpoint holds only its own slots, never the API's answers
  *   nor other endpoints' messages.
@@ -32,6 +35,17 @@ export const WEBHOOK_MAX_ATTEMPTS = WEBHOOK_RETRY_DELAYS_MS.length + 1
 export const WEBHOOK_DISABLE_AFTER_MS = 5 * DAY
 /** How long a claimed delivery is held: the 15 s attempt and time to record it. */
 export const WEBHOOK_LEASE_MS = MINUTE
+/**
+ * How many rounds of an endpoint's slots may wait claimed. Deeper means fewer claims for a
+ * busy endpoint; a slow one cannot start them all within the lease and hands the rest back
+ * (see #startWaiting), which costs one statement each.
+ */
+const WAITING_ROUNDS = 8
+/** Messages, their deliveries and attempts are kept this long: the replay window and the deliveries log. */
+export const WEBHOOK_KEEP_MS = 30 * DAY
+const PRUNE_EVERY_MS = HOUR
+/** Changes committed within this long of each other are claimed together. */
+const COMMIT_WAKE_MS = 10
 
 export interface DelivererOptions extends Pick<DeliverOptions, 'allowPrivate' | 'timeoutMs'> {
   /** Deliveries in flight at once, all endpoints together. */
@@ -54,10 +68,18 @@ export class WebhookDeliverer {
   readonly #waiting = new Map<string, Array<{ claim: WebhookClaim; until: number }>>()
   readonly #inFlight = new Set<Promise<void>>()
   #pollTimer: NodeJS.Timeout | null = null
+  #wakeTimer: NodeJS.Timeout | null = null
+  #unlisten: (() => void) | null = null
   #filling: Promise<void> | null = null
   /** A wake came while claiming. */
   #again = false
+  /**
+   * Set when the last claim came back short: the endpoints it left out as full. Nothing else
+   * is due until a wake, or until one of those endpoints has run low.
+   */
+  #dry: Set<string> | null = null
   #closed = false
+  #lastPrune = -Infinity
 
   constructor(store: Store, options: DelivererOptions) {
     this.#store = store
@@ -71,21 +93,40 @@ export class WebhookDeliverer {
     }
   }
 
-  /** Claims due deliveries now and every `pollMs`, so changes of every process go out. */
+  /**
+   * Claims due deliveries now, at once after each of this process's changes that queued one
+   * (the store's signal, many at once making one claim), and every `pollMs`, so that other
+   * processes' changes, retries falling due and lapsed claims go out too.
+   */
   start(pollMs = 1000): void {
     if (this.#closed || this.#pollTimer) return
     this.#pollTimer = setInterval(() => this.wake(), pollMs)
     this.#pollTimer.unref()
+    this.#unlisten = this.#store.webhooksQueued.listen(() => this.#soon())
     this.wake()
   }
 
-  /** Something may be due: fill the free slots. */
+  #soon(): void {
+    if (this.#closed || this.#wakeTimer) return
+    this.#wakeTimer = setTimeout(() => {
+      this.#wakeTimer = null
+      this.wake()
+    }, COMMIT_WAKE_MS)
+  }
+
+  /** Something may have fallen due (a change committed, or the poll): look in the database. */
   wake(): void {
+    this.#dry = null
+    this.#fillInBackground()
+  }
+
+  #fillInBackground(): void {
     void this.#fill().catch((error: unknown) => this.#options.log(`webhooks: claiming failed: ${brief(error)}`))
   }
 
   /** Sends everything due now, and what falls due meanwhile, until nothing is left in flight. */
   async drain(): Promise<void> {
+    this.#dry = null
     for (;;) {
       await this.#fill()
       if (this.#inFlight.size === 0) return
@@ -96,8 +137,10 @@ export class WebhookDeliverer {
   /** Stops claiming, hands back what waits, and resolves once the attempts under way are recorded. */
   async close(): Promise<void> {
     this.#closed = true
+    this.#unlisten?.()
     if (this.#pollTimer) clearInterval(this.#pollTimer)
-    this.#pollTimer = null
+    if (this.#wakeTimer) clearTimeout(this.#wakeTimer)
+    this.#pollTimer = this.#wakeTimer = null
     await this.#filling
     await Promise.all(this.#inFlight)
     const waiting = [...this.#waiting.values()].flat().map((w) => w.claim.id)
@@ -120,31 +163,55 @@ export class WebhookDeliverer {
     return this.#filling
   }
 
+  /** Deliveries claimed and not started yet. */
+  #waitingCount(): number {
+    let n = 0
+    for (const list of this.#waiting.values()) n += list.length
+    return n
+  }
+
   /**
-   * Starts what waits, then, while slots stay free, claims more: up to twice the slots, never
-   * more for one endpoint than it can start within its claim, so an endpoint's backlog waits
-   * here in order instead of being claimed and handed back again and again.
+   * Starts what waits, then, while a slot is free, claims more: up to twice the slots, leaving
+   * out endpoints that already have two rounds waiting, so one endpoint's backlog cannot crowd
+   * out the others'. A claim that came back short means nothing else was due: until something
+   * wakes the deliverer, finished deliveries claim again only for an endpoint that had been
+   * left out and has since run low. One claim thus serves many deliveries.
    */
   async #claim(): Promise<void> {
     if (this.#closed) return
+    await this.#prune()
     this.#startWaiting()
     const { concurrency, perEndpoint } = this.#options
-    const waiting = [...this.#waiting.values()].reduce((n, list) => n + list.length, 0)
-    // Claim again only once what waits is running low: one claim serves many deliveries.
-    if (waiting >= concurrency) return
+    if (this.#inFlight.size >= concurrency) return
+    const waiting = this.#waitingCount()
     const room = 2 * concurrency - this.#inFlight.size - waiting
     if (room <= 0) return
-    const full = [...this.#waiting].filter(([, list]) => list.length >= 4 * perEndpoint).map(([id]) => id)
+    const full = [...this.#waiting].filter(([, list]) => list.length >= 2 * perEndpoint).map(([id]) => id)
+    if (this.#dry && [...this.#dry].every((id) => full.includes(id))) return
     const now = this.#options.now()
     const claims = await this.#store.claimWebhookDeliveries(now, WEBHOOK_LEASE_MS, room, full)
+    const leftOut = new Set(full)
     const extra: string[] = []
     for (const claim of claims) {
-      const list = this.#waiting.get(claim.endpoint.id) ?? []
-      if (list.length >= 4 * perEndpoint) extra.push(claim.id)
-      else this.#waiting.set(claim.endpoint.id, [...list, { claim, until: now + WEBHOOK_LEASE_MS }])
+      const id = claim.endpoint.id
+      const list = this.#waiting.get(id) ?? []
+      if (list.length < WAITING_ROUNDS * perEndpoint) this.#waiting.set(id, [...list, { claim, until: now + WEBHOOK_LEASE_MS }])
+      else {
+        extra.push(claim.id)
+        leftOut.add(id)
+      }
     }
+    this.#dry = claims.length < room ? leftOut : null
     await this.#store.releaseWebhookDeliveries(extra)
     this.#startWaiting()
+  }
+
+  /** At most hourly, in whichever call comes first: what is older than WEBHOOK_KEEP_MS goes. */
+  async #prune(): Promise<void> {
+    const now = this.#options.now()
+    if (now - this.#lastPrune < PRUNE_EVERY_MS) return
+    this.#lastPrune = now
+    await this.#store.pruneWebhooks(now - WEBHOOK_KEEP_MS).catch((error: unknown) => this.#options.log(`webhooks: pruning failed: ${brief(error)}`))
   }
 
   /** Starts waiting deliveries in free slots; one whose claim is about to lapse goes back instead. */
@@ -174,7 +241,7 @@ export class WebhookDeliverer {
         const left = (this.#busy.get(id) ?? 1) - 1
         if (left > 0) this.#busy.set(id, left)
         else this.#busy.delete(id)
-        if (!this.#closed) this.wake()
+        if (!this.#closed) this.#fillInBackground()
       })
     this.#inFlight.add(run)
   }
