@@ -16,6 +16,9 @@ import { docsRoutes } from './docs/docs.routes.ts'
 import { openApiDocument } from './docs/openapi.ts'
 import { events } from './ledger/events.routes.ts'
 import { webhooks } from './webhooks/webhooks.routes.ts'
+import { imports } from './imports/imports.routes.ts'
+import { ImportQueue } from './imports/queue.ts'
+import { ledgerExport, subscriberExport } from './imports/export.routes.ts'
 import { describeWebhooks } from './webhooks/docs.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { links } from './links/links.routes.ts'
@@ -44,7 +47,7 @@ export interface AppOptions {
 
 /** Builds the whole HTTP app. The server and the tests both call this. */
 export function createApp(deps: Deps, options: AppOptions = {}) {
-  const full: Required<Deps> = { now: Date.now, batches: inThreadBatches(deps.store), mailer: { wake() {} }, ...deps }
+  const full: Required<Deps> = { now: Date.now, batches: inThreadBatches(deps.store), mailer: { wake() {} }, imports: deps.imports ?? new ImportQueue(deps.store, deps.now ? { now: deps.now } : {}), ...deps }
   const app = new OpenAPIHono<Env>()
 
   app.onError(onError)
@@ -72,13 +75,16 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/tenant', tenant)
   app.route('/v1/api-keys', apiKeys)
   app.route('/v1/topics', topics)
+  app.route('/v1/subscribers/export', subscriberExport)
   app.route('/v1/subscribers', subscribers)
   app.route('/v1/check', check)
   app.route('/v1/dispatches', dispatches)
   app.route('/v1/links', links)
   app.route('/v1/signing-keys', signingKeys)
+  app.route('/v1/events/export', ledgerExport)
   app.route('/v1/events', events)
   app.route('/v1/webhooks', webhooks)
+  app.route('/v1/imports', imports)
   describeWebhooks(app)
   app.route('/v1/session', sessionRoutes())
   app.route('/v1/users', users)

@@ -1,6 +1,6 @@
 import type { Config } from './config.ts'
 import type { ApiKeyRole, ConsoleRole } from '@heed/shared'
-import type { ApiKeyRecord, SessionRecord, Store, TenantRecord } from './db/store.ts'
+import type { ApiKeyRecord, ImportRecord, SessionRecord, Store, TenantRecord } from './db/store.ts'
 
 /**
  * Decides `POST /v1/check/batch` requests: on a worker thread or in the calling thread
@@ -22,6 +22,8 @@ export interface Deps {
   batches?: BatchDecider
   /** Told when a request has written to the mail outbox (mail/outbox.ts MailSender); by default nobody is. */
   mailer?: { wake(): void }
+  /** Runs import jobs (imports/queue.ts ImportQueue); by default one made for the app. */
+  imports?: { submit(job: ImportRecord, file: string): Promise<unknown> }
 }
 
 /** Who a request acts as: an API key, or a console user signed in with the session cookie. */

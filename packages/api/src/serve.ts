@@ -11,6 +11,7 @@ import { DEMO_TENANT_ID, demoMerchantOrigin, seedDemo } from './demo.ts'
 import { issueToken } from './links/tokens.ts'
 import { MailSender } from './mail/outbox.ts'
 import { WebhookDeliverer } from './webhooks/deliverer.ts'
+import { ImportQueue } from './imports/queue.ts'
 import { describeTransport, openTransport } from './mail/transport.ts'
 
 export interface ServeOptions {
@@ -37,7 +38,9 @@ export async function serveHeed(options: ServeOptions = {}) {
   mailer.start()
   const deliverer = new WebhookDeliverer(store, { allowPrivate: config.HEED_WEBHOOK_ALLOW_PRIVATE === '1' })
   deliverer.start()
-  const app = createApp({ store, config, batches, mailer }, { isDraining: () => draining })
+  const imports = new ImportQueue(store)
+  imports.start()
+  const app = createApp({ store, config, batches, mailer, imports }, { isDraining: () => draining })
   options.extend?.(app)
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     console.log(`Heed listening on ${config.publicUrl} (port ${info.port}, ${store.dialect})`)
@@ -66,6 +69,7 @@ export async function serveHeed(options: ServeOptions = {}) {
     // The pass under way finishes (its mails marked sent) before the database closes.
     await mailer.close()
     await deliverer.close()
+    imports.close()
     await transport.close()
     await store.close()
     console.log('closed')

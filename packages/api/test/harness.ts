@@ -83,18 +83,19 @@ export async function request(app: App, defaultKey: string | null, method: strin
   const key = opts.key === undefined ? defaultKey : opts.key
   if (opts.auth !== undefined) headers.authorization = opts.auth
   else if (key !== null) headers.authorization = `Bearer ${key}`
-  let payload: string | undefined
+  let payload: string | Uint8Array | undefined
   if (body !== undefined) {
-    payload = typeof body === 'string' ? body : JSON.stringify(body)
+    // A string or bytes are sent as they are; anything else as JSON.
+    payload = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body)
     headers['content-type'] = 'application/json'
     // app.request does not add Content-Length the way an HTTP/1.1 client does.
     headers['content-length'] = String(Buffer.byteLength(payload))
   }
   Object.assign(headers, opts.headers)
-  const res = await app.request(path, { method, headers, body: payload })
+  const res = await app.request(path, { method, headers, body: payload as BodyInit | undefined })
   const text = await res.text()
   const type = res.headers.get('content-type') ?? ''
-  const parsed = text === '' ? null : /json/.test(type) ? JSON.parse(text) : text
+  const parsed = text === '' ? null : /^application\/([\w.-]+\+)?json(;|$)/.test(type) ? JSON.parse(text) : text
   return { status: res.status, headers: res.headers, body: parsed, text }
 }
 

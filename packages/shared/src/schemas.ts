@@ -410,6 +410,14 @@ export const meResponseSchema = z.object({
   link: z.object({ expiresAt: instantSchema }),
 })
 
+/** An import's job and the consent proof its row gave; only on events an import made. */
+export const consentProofSchema = z.object({
+  importId: z.string(),
+  consentedAt: instantSchema.optional(),
+  consentSource: z.string().optional(),
+  consentText: z.string().optional(),
+  ip: z.string().optional(),
+})
 export const consentEventSchema = z.object({
   id: z.string(),
   seq: z.number().int(),
@@ -421,6 +429,7 @@ export const consentEventSchema = z.object({
   after: z.unknown(),
   reason: z.string().nullable(),
   userAgent: z.string().nullable(),
+  proof: consentProofSchema.nullable(),
   at: instantSchema,
   hash: z.string(),
   erased: z.boolean(),

@@ -76,6 +76,7 @@ export function eventRow(
     after: e.after,
     reason: e.ctx.reason ?? null,
     userAgent: e.ctx.userAgent,
+    proof: e.ctx.proof ?? null,
   }
   const position = { tenantId, seq: (last?.seq ?? 0) + 1, at: e.ctx.at, type: e.type }
   const digest = contentHash(content)

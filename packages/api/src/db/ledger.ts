@@ -22,6 +22,18 @@ export function canonicalJson(value: unknown): string {
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
+/**
+ * What an import adds to the events it makes: its job, and the consent proof the row gave
+ * (when, where and to what text the person agreed, from which address).
+ */
+export interface ConsentProof {
+  importId: string
+  consentedAt?: string
+  consentSource?: string
+  consentText?: string
+  ip?: string
+}
+
 /** What an event says: erasable. */
 export interface EventContent {
   id: string
@@ -32,6 +44,8 @@ export interface EventContent {
   after: unknown
   reason: string | null
   userAgent: string | null
+  /** Only on events an import made; events without one hash as they did before it existed. */
+  proof?: ConsentProof | null
 }
 
 /** Where an event stands: never erased. */
@@ -53,6 +67,7 @@ export const contentHash = (c: EventContent) =>
       after: c.after,
       reason: c.reason,
       userAgent: c.userAgent,
+      proof: c.proof ?? undefined,
     }),
   )
 
@@ -84,7 +99,7 @@ export type VerifyResult =
 export const MAX_BAD_LISTED = 100
 
 /** What erasure clears: an erased event keeps none of it. */
-const ERASED_FIELDS = ['subscriberId', 'actor', 'before', 'after', 'reason', 'userAgent'] as const
+const ERASED_FIELDS = ['subscriberId', 'actor', 'before', 'after', 'reason', 'userAgent', 'proof'] as const
 
 /**
  * Walks a tenant's events in order; call `step` per event, then `result`. A bad event does not
@@ -111,7 +126,7 @@ export class ChainVerifier {
     if (e.erasedAt === null && contentHash(e) !== e.contentHash) return 'its content was changed after it was written'
     // Erasure clears the content, so its hash can no longer be checked: content found on an
     // erased event was written afterwards.
-    if (e.erasedAt !== null && ERASED_FIELDS.some((f) => e[f] !== null)) return 'it is marked erased but holds content, which erasure never leaves'
+    if (e.erasedAt !== null && ERASED_FIELDS.some((f) => (e[f] ?? null) !== null)) return 'it is marked erased but holds content, which erasure never leaves'
     const { tenantId, seq, at, type } = e
     if (chainHash(e.prevHash, { tenantId, seq, at, type }, e.contentHash) !== e.hash) return 'its hash does not match'
     return null

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, notInArray, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, notInArray, or, sql } from 'drizzle-orm'
 import type { ConsoleRole } from '@heed/shared'
 import type { Decision } from '@heed/shared'
 import type { SQL } from 'drizzle-orm'
@@ -10,7 +10,11 @@ import { newId, newSigningKey, newerThan } from './ids.ts'
 import { consentMessage, QueuedSignal, topicMessage, type OutgoingMessage } from './outgoing.ts'
 import { ConsoleEmailTaken } from './store.ts'
 import type {
+  BulkSubscriberChange,
   ChangeContext,
+  ImportCounts,
+  ImportErrorRecord,
+  ImportRecord,
   ConsoleUserRecord,
   FirstOwner,
   InvitationRecord,
@@ -65,6 +69,18 @@ import type {
  */
 /** Rows one pruning statement deletes at most. */
 const PRUNE_CHUNK = 2000
+/** Rows one insert of a bulk change writes at most (SQLite allows 32,766 parameters a statement). */
+const BULK_ROWS = 100
+
+/** `SET col = excluded.col` for each of these columns: an upsert of several rows writes each its own. */
+function excludedColumns(columns: Record<string, { name: string }>, keys: readonly string[]) {
+  const set: Record<string, SQL> = {}
+  for (const key of keys) {
+    const column = columns[key]
+    if (column) set[key] = sql.raw(`excluded."${column.name}"`)
+  }
+  return set
+}
 
 export class Repository implements Store {
   readonly #d: Dialect
@@ -250,6 +266,12 @@ export class Repository implements Store {
     return row ? toSubscriber(row) : null
   }
 
+  async getSubscribers(tenantId: string, ids: readonly string[]) {
+    if (ids.length === 0) return []
+    const s = this.#t.subscribers
+    return (await this.#db.select().from(s).where(and(eq(s.tenantId, tenantId), inArray(s.id, [...ids])))).map(toSubscriber)
+  }
+
   /**
    * Keyset pages in id order: a page starts on the (tenant_id, id) primary key right after the
    * previous page's last id and reads one row more than it shows (to know whether another page
@@ -340,6 +362,55 @@ export class Repository implements Store {
     return { subscriber: toSubscriber(values), created: !before, changed: true }
   }
 
+  changeSubscribers(tenantId: string, changes: readonly BulkSubscriberChange[], ctx: ChangeContext) {
+    return this.#outgoing((db) => this.#changeMany(db, tenantId, changes, ctx))
+  }
+
+  /**
+   * The bulk form of #changeSubscriber, for imports: one read of the rows, of the ledger's head
+   * and of the webhook endpoints for the whole batch, then the writes, several rows a statement.
+   */
+  *#changeMany(db: Db, tenantId: string, changes: readonly BulkSubscriberChange[], ctx: ChangeContext): Steps<Array<{ created: boolean; changed: boolean }>> {
+    const { subscribers: s, consentEvents: c } = this.#t
+    yield* this.#d.lock(db, tenantId)
+    const ids = changes.map((x) => x.id)
+    const rows = ids.length === 0 ? [] : yield* run(this.#d.forUpdate(db.select().from(s).where(and(eq(s.tenantId, tenantId), inArray(s.id, ids)))))
+    const byId = new Map(rows.map((r) => [r.id, r]))
+    let [last] = yield* run(db.select({ seq: c.seq, hash: c.hash }).from(c).where(eq(c.tenantId, tenantId)).orderBy(desc(c.seq)).limit(1))
+    const endpoints = yield* this.#endpointsOf(db, tenantId)
+    const out: Array<{ created: boolean; changed: boolean }> = []
+    const written: Array<ReturnType<typeof subscriberRow>> = []
+    const events: Array<ReturnType<typeof eventRow>> = []
+    for (const { id, change, proof } of changes) {
+      const row = byId.get(id) ?? null
+      const before = row ? toSubscriber(row) : null
+      const next = change(before)
+      if (next === null || (before && !consentChanged(before, next))) {
+        out.push({ created: false, changed: false })
+        continue
+      }
+      const values = subscriberRow(tenantId, row, next, ctx.at)
+      written.push(values)
+      const event = eventRow(tenantId, last, GENESIS_HASH, {
+        subscriberId: id,
+        type: before ? 'subscriber.updated' : 'subscriber.created',
+        before: before && consentView(before),
+        after: consentView(next),
+        ctx: { ...ctx, proof: proof ?? null },
+      })
+      events.push(event)
+      last = event
+      out.push({ created: !before, changed: true })
+    }
+    for (let i = 0; i < written.length; i += BULK_ROWS) {
+      const part = written.slice(i, i + BULK_ROWS)
+      yield* run(db.insert(s).values(part).onConflictDoUpdate({ target: [s.tenantId, s.id], set: excludedColumns(getTableColumns(s), Object.keys(part[0]!)) }))
+      yield* run(db.insert(c).values(events.slice(i, i + BULK_ROWS)))
+    }
+    for (const event of events) yield* this.#queueMessage(db, tenantId, consentMessage(event), event.at, endpoints)
+    return out
+  }
+
   /** Chains a consent event onto the tenant's ledger; the caller holds the ledger lock (`dialect.lock(db, tenantId)`). */
   *#appendEvent(db: Db, tenantId: string, e: Parameters<typeof eventRow>[3], suppressed?: readonly SuppressionEntry[]): Steps<void> {
     const c = this.#t.consentEvents
@@ -355,8 +426,16 @@ export class Repository implements Store {
    * happen, and nothing that happened is lost. A tenant without endpoints pays one index read.
    */
   *#enqueueWebhook(db: Db, tenantId: string, message: OutgoingMessage, at: number): Steps<void> {
-    const { webhookEndpoints: w, webhookMessages: m, webhookDeliveries: d } = this.#t
-    const endpoints = yield* run(db.select({ id: w.id, eventTypes: w.eventTypes }).from(w).where(and(eq(w.tenantId, tenantId), eq(w.enabled, true))))
+    yield* this.#queueMessage(db, tenantId, message, at, yield* this.#endpointsOf(db, tenantId))
+  }
+
+  *#endpointsOf(db: Db, tenantId: string): Steps<Array<{ id: string; eventTypes: string[] | null }>> {
+    const w = this.#t.webhookEndpoints
+    return yield* run(db.select({ id: w.id, eventTypes: w.eventTypes }).from(w).where(and(eq(w.tenantId, tenantId), eq(w.enabled, true))))
+  }
+
+  *#queueMessage(db: Db, tenantId: string, message: OutgoingMessage, at: number, endpoints: ReadonlyArray<{ id: string; eventTypes: string[] | null }>): Steps<void> {
+    const { webhookMessages: m, webhookDeliveries: d } = this.#t
     const wanting = endpoints.filter((e) => e.eventTypes === null || e.eventTypes.includes(message.type))
     if (wanting.length === 0) return
     yield* run(db.insert(m).values({ id: message.id, tenantId, subscriberId: message.subscriberId, type: message.type, body: message.body, createdAt: at }))
@@ -485,6 +564,16 @@ export class Repository implements Store {
     return row ? toSubscriber(row) : null
   }
 
+  async suppressedAmong(tenantId: string, hashes: readonly string[]) {
+    if (hashes.length === 0) return []
+    const sup = this.#t.suppressions
+    const rows = await this.#db
+      .select({ hash: sup.hash })
+      .from(sup)
+      .where(and(eq(sup.tenantId, tenantId), inArray(sup.hash, [...new Set(hashes)])))
+    return rows.map((r) => r.hash)
+  }
+
   async isSuppressed(tenantId: string, hashes: readonly string[]) {
     if (hashes.length === 0) return false
     const sup = this.#t.suppressions
@@ -517,7 +606,7 @@ export class Repository implements Store {
     yield* run(
       db
         .update(e)
-        .set({ subscriberId: null, actor: null, before: null, after: null, reason: null, userAgent: null, erasedAt: ctx.at })
+        .set({ subscriberId: null, actor: null, before: null, after: null, reason: null, userAgent: null, proof: null, erasedAt: ctx.at })
         .where(and(eq(e.tenantId, tenantId), eq(e.subscriberId, id))),
     )
     if (suppress.length > 0) {
@@ -803,6 +892,86 @@ export class Repository implements Store {
     )
     const theirs = waiting.filter((r) => r.address!.trim().toLowerCase() === email).map((r) => r.id)
     if (theirs.length > 0) yield* run(db.delete(m).where(inArray(m.id, theirs)))
+  }
+
+  // ---- imports ----
+
+  async createImport(job: ImportRecord) {
+    await this.#db.insert(this.#t.imports).values(job)
+  }
+
+  async getImport(tenantId: string, id: string) {
+    const i = this.#t.imports
+    const [row] = await this.#db.select().from(i).where(and(eq(i.tenantId, tenantId), eq(i.id, id)))
+    return (row as ImportRecord | undefined) ?? null
+  }
+
+  async listImports(tenantId: string, limit: number) {
+    const i = this.#t.imports
+    return (await this.#db.select().from(i).where(eq(i.tenantId, tenantId)).orderBy(desc(i.createdAt), desc(i.id)).limit(limit)) as ImportRecord[]
+  }
+
+  async startImport(id: string, at: number) {
+    const i = this.#t.imports
+    const started = await this.#db
+      .update(i)
+      .set({ state: 'running', startedAt: at, heartbeatAt: at })
+      .where(and(eq(i.id, id), eq(i.state, 'queued')))
+      .returning({ id: i.id })
+    return started.length > 0
+  }
+
+  recordImportProgress(id: string, counts: ImportCounts, errors: readonly ImportErrorRecord[], at: number) {
+    const { imports: i, importErrors: e } = this.#t
+    return this.#d.transaction(function* (db) {
+      for (let n = 0; n < errors.length; n += BULK_ROWS) yield* run(db.insert(e).values(errors.slice(n, n + BULK_ROWS)).onConflictDoNothing())
+      const [job] = yield* run(db.update(i).set({ ...counts, heartbeatAt: at }).where(eq(i.id, id)).returning({ cancelRequested: i.cancelRequested }))
+      return job !== undefined && !job.cancelRequested
+    })
+  }
+
+  async finishImport(id: string, state: 'completed' | 'failed' | 'cancelled', error: string | null, at: number) {
+    const i = this.#t.imports
+    const [job] = await this.#db.update(i).set({ state, error, finishedAt: at, heartbeatAt: at }).where(eq(i.id, id)).returning()
+    return job as ImportRecord
+  }
+
+  cancelImport(tenantId: string, id: string, at: number) {
+    const i = this.#t.imports
+    const d = this.#d
+    return d.transaction(function* (db): Steps<ImportRecord | null> {
+      const [job] = yield* run(d.forUpdate(db.select().from(i).where(and(eq(i.tenantId, tenantId), eq(i.id, id)))))
+      if (!job) return null
+      if (job.state === 'queued') {
+        const [done] = yield* run(db.update(i).set({ state: 'cancelled', cancelRequested: true, finishedAt: at }).where(eq(i.id, id)).returning())
+        return done as ImportRecord
+      }
+      if (job.state === 'running') {
+        const [asked] = yield* run(db.update(i).set({ cancelRequested: true }).where(eq(i.id, id)).returning())
+        return asked as ImportRecord
+      }
+      return job as ImportRecord
+    })
+  }
+
+  async listImportErrors(importId: string, afterLine: number, limit: number) {
+    const e = this.#t.importErrors
+    return (await this.#db
+      .select()
+      .from(e)
+      .where(and(eq(e.importId, importId), gt(e.line, afterLine)))
+      .orderBy(asc(e.line))
+      .limit(limit)) as ImportErrorRecord[]
+  }
+
+  async failStaleImports(before: number, at: number) {
+    const i = this.#t.imports
+    const failed = await this.#db
+      .update(i)
+      .set({ state: 'failed', finishedAt: at, error: 'the server running the import stopped; rows applied so far stay, and running the file again changes nothing twice' })
+      .where(and(eq(i.state, 'running'), lt(i.heartbeatAt, before)))
+      .returning({ id: i.id })
+    return failed.length
   }
 
   async pruneMail(before: number, tenantIds?: readonly string[]) {

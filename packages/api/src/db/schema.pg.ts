@@ -1,6 +1,7 @@
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
 import type { Cap, LocalizedText, QuietHours, TenantSettings, TopicPreference } from '@heed/shared'
+import type { ConsentProof } from './ledger.ts'
 
 /**
  * PostgreSQL schema: the same tables and columns as schema.sqlite.ts. Instants are bigint
@@ -129,6 +130,8 @@ export const consentEvents = pgTable(
     after: jsonb('after'),
     reason: text('reason'),
     userAgent: text('user_agent'),
+    /** An import's consent proof: the job, and when, where and how the person consented. */
+    proof: jsonb('proof').$type<ConsentProof>(),
     at: ms('at').notNull(),
     contentHash: text('content_hash').notNull(),
     prevHash: text('prev_hash').notNull(),
@@ -352,4 +355,51 @@ export const webhookAttempts = pgTable(
     error: text('error'),
   },
   (t) => [index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at), index('webhook_attempts_at_idx').on(t.at)],
+)
+
+/** An import job: its options, where it is and what it did so far (SPEC F10). */
+export const imports = pgTable(
+  'imports',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    /** queued | running | completed | failed | cancelled */
+    state: text('state').notNull(),
+    mode: text('mode').notNull(),
+    dryRun: boolean('dry_run').notNull(),
+    /** csv | ndjson */
+    format: text('format').notNull(),
+    fileName: text('file_name'),
+    actor: text('actor'),
+    createdAt: ms('created_at').notNull(),
+    startedAt: ms('started_at'),
+    finishedAt: ms('finished_at'),
+    /** Written as it runs; a running job whose process has gone stops being updated. */
+    heartbeatAt: ms('heartbeat_at'),
+    cancelRequested: boolean('cancel_requested').notNull(),
+    read: integer('read').notNull(),
+    created: integer('created').notNull(),
+    updated: integer('updated').notNull(),
+    unchanged: integer('unchanged').notNull(),
+    skipped: integer('skipped').notNull(),
+    failed: integer('failed').notNull(),
+    /** Rows held back from opting someone back in. */
+    kept: integer('kept').notNull(),
+    /** Why the whole job failed. */
+    error: text('error'),
+  },
+  (t) => [index('imports_tenant_idx').on(t.tenantId, t.createdAt)],
+)
+
+/** Each row an import rejected or skipped: where, which column and why. */
+export const importErrors = pgTable(
+  'import_errors',
+  {
+    importId: text('import_id').notNull(),
+    line: integer('line').notNull(),
+    subscriberId: text('subscriber_id'),
+    column: text('column'),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.line] })],
 )

@@ -1,6 +1,7 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { sql } from 'drizzle-orm'
 import type { Cap, LocalizedText, QuietHours, TenantSettings, TopicPreference } from '@heed/shared'
+import type { ConsentProof } from './ledger.ts'
 
 /** SQLite schema. Instants are integer epoch milliseconds; structured values are JSON text. */
 
@@ -125,6 +126,8 @@ export const consentEvents = sqliteTable(
     after: text('after', { mode: 'json' }),
     reason: text('reason'),
     userAgent: text('user_agent'),
+    /** An import's consent proof: the job, and when, where and how the person consented. */
+    proof: text('proof', { mode: 'json' }).$type<ConsentProof>(),
     at: integer('at').notNull(),
     /** SHA-256 of the event's content; the chain links these, so content can be erased. */
     contentHash: text('content_hash').notNull(),
@@ -352,4 +355,51 @@ export const webhookAttempts = sqliteTable(
     error: text('error'),
   },
   (t) => [index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at), index('webhook_attempts_at_idx').on(t.at)],
+)
+
+/** An import job: its options, where it is and what it did so far (SPEC F10). */
+export const imports = sqliteTable(
+  'imports',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    /** queued | running | completed | failed | cancelled */
+    state: text('state').notNull(),
+    mode: text('mode').notNull(),
+    dryRun: integer('dry_run', { mode: 'boolean' }).notNull(),
+    /** csv | ndjson */
+    format: text('format').notNull(),
+    fileName: text('file_name'),
+    actor: text('actor'),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    /** Written as it runs; a running job whose process has gone stops being updated. */
+    heartbeatAt: integer('heartbeat_at'),
+    cancelRequested: integer('cancel_requested', { mode: 'boolean' }).notNull(),
+    read: integer('read').notNull(),
+    created: integer('created').notNull(),
+    updated: integer('updated').notNull(),
+    unchanged: integer('unchanged').notNull(),
+    skipped: integer('skipped').notNull(),
+    failed: integer('failed').notNull(),
+    /** Rows held back from opting someone back in. */
+    kept: integer('kept').notNull(),
+    /** Why the whole job failed. */
+    error: text('error'),
+  },
+  (t) => [index('imports_tenant_idx').on(t.tenantId, t.createdAt)],
+)
+
+/** Each row an import rejected or skipped: where, which column and why. */
+export const importErrors = sqliteTable(
+  'import_errors',
+  {
+    importId: text('import_id').notNull(),
+    line: integer('line').notNull(),
+    subscriberId: text('subscriber_id'),
+    column: text('column'),
+    reason: text('reason').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.line] })],
 )

@@ -9,7 +9,7 @@ import type {
 } from '@heed/shared'
 import type { EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import type { Preferences } from '@heed/shared/subscriber'
-import type { StoredEvent } from './ledger.ts'
+import type { ConsentProof, StoredEvent } from './ledger.ts'
 
 /**
  * The data layer. Routes talk to this interface only; one repository (repository.ts) implements
@@ -72,6 +72,8 @@ export interface ChangeContext {
   at: number
   /** Suppression hashes to lift in the same transaction (the person opted back in). */
   unsuppress?: readonly string[]
+  /** An import's job and the row's consent proof. */
+  proof?: ConsentProof | null
 }
 
 export type ConsentEventRecord = StoredEvent
@@ -322,6 +324,54 @@ export type PeopleChange = { kind: 'done'; user: ConsoleUserRecord } | { kind: '
 /** A pure change to a subscriber, applied inside the store's transaction. */
 export type SubscriberChange = (current: SubscriberRecord | null) => SubscriberRecord
 
+/** One subscriber of a bulk change: `change` returns the next state, or null to leave them as they are. */
+export interface BulkSubscriberChange {
+  id: string
+  change: (current: SubscriberRecord | null) => SubscriberRecord | null
+  proof?: ConsentProof
+}
+
+export type ImportMode = 'upsert' | 'createOnly' | 'updateOnly'
+export type ImportState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled'
+
+/** What an import did so far, row by row. */
+export interface ImportCounts {
+  read: number
+  created: number
+  updated: number
+  unchanged: number
+  skipped: number
+  failed: number
+  /** Rows held back from opting someone back in (they were still applied otherwise). */
+  kept: number
+}
+
+export interface ImportRecord extends ImportCounts {
+  id: string
+  tenantId: string
+  state: ImportState
+  mode: ImportMode
+  dryRun: boolean
+  format: 'csv' | 'ndjson'
+  fileName: string | null
+  actor: string | null
+  createdAt: number
+  startedAt: number | null
+  finishedAt: number | null
+  heartbeatAt: number | null
+  cancelRequested: boolean
+  /** Why the whole job failed. */
+  error: string | null
+}
+
+export interface ImportErrorRecord {
+  importId: string
+  line: number
+  subscriberId: string | null
+  column: string | null
+  reason: string
+}
+
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres'
   /** Fires once a transaction that queued webhook deliveries has committed. */
@@ -373,6 +423,15 @@ export interface Store {
     ctx: ChangeContext,
   ): Promise<{ subscriber: SubscriberRecord; created: boolean; changed: boolean }>
 
+  /** Those of these subscribers that exist, in no particular order. */
+  getSubscribers(tenantId: string, ids: readonly string[]): Promise<SubscriberRecord[]>
+  /**
+   * changeSubscriber for many, in one transaction and in the order given: each change gets the
+   * current state, locked, and a consent event (with its proof) when the state it returns
+   * differs. One entry per change: whether it created the subscriber and whether it changed.
+   */
+  changeSubscribers(tenantId: string, changes: readonly BulkSubscriberChange[], ctx: ChangeContext): Promise<Array<{ created: boolean; changed: boolean }>>
+
   decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): Promise<DecisionData>
   /** Check-and-record in one transaction; `decide` is the pure engine bound to the request. */
   reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult>
@@ -390,6 +449,8 @@ export interface Store {
 
   /** True when any of these suppression hashes is on the tenant's list. */
   isSuppressed(tenantId: string, hashes: readonly string[]): Promise<boolean>
+  /** Those of these suppression hashes that are on the tenant's list. */
+  suppressedAmong(tenantId: string, hashes: readonly string[]): Promise<string[]>
   /**
    * Erasure: deletes the subscriber and their dispatches, strips their events' content
    * (the chain stays verifiable), adds the suppression entries and logs the erasure.
@@ -451,6 +512,24 @@ export interface Store {
   findSubscriberByEmail(tenantId: string, email: string): Promise<SubscriberRecord | null>
   /** True when a mail of this kind was sent to this subscriber at or after `since`. */
   mailSentSince(tenantId: string, subscriberId: string, kind: MailKind, since: number): Promise<boolean>
+  // ---- imports (SPEC F10) ----
+
+  createImport(job: ImportRecord): Promise<void>
+  getImport(tenantId: string, id: string): Promise<ImportRecord | null>
+  /** The tenant's imports, the latest first. */
+  listImports(tenantId: string, limit: number): Promise<ImportRecord[]>
+  /** Marks a queued import running; false when it was cancelled first. */
+  startImport(id: string, at: number): Promise<boolean>
+  /** Writes the counts and the heartbeat and adds `errors`; false when a cancel has been asked for. */
+  recordImportProgress(id: string, counts: ImportCounts, errors: readonly ImportErrorRecord[], at: number): Promise<boolean>
+  finishImport(id: string, state: 'completed' | 'failed' | 'cancelled', error: string | null, at: number): Promise<ImportRecord>
+  /** Cancels a queued import at once and asks a running one to stop; null when the tenant has no such import. */
+  cancelImport(tenantId: string, id: string, at: number): Promise<ImportRecord | null>
+  /** An import's rejected and skipped rows, by line, after `afterLine`. */
+  listImportErrors(importId: string, afterLine: number, limit: number): Promise<ImportErrorRecord[]>
+  /** Fails running imports whose heartbeat stopped before `before` (their process is gone); how many. */
+  failStaleImports(before: number, at: number): Promise<number>
+
   /** Deletes mails done before `before` (of these tenants only, when given); how many went. */
   pruneMail(before: number, tenantIds?: readonly string[]): Promise<number>
 

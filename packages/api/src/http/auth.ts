@@ -44,10 +44,10 @@ export function forgetAuthenticated(store: Store): void {
  * allowed with `read` or with the area's own permission (a sender key reads the subscribers
  * it writes, and nothing else).
  */
-export type Permission = 'read' | 'send' | 'subscribers' | 'links' | 'topics' | 'settings' | 'keys' | 'people' | 'ledger' | 'webhooks'
+export type Permission = 'read' | 'send' | 'subscribers' | 'imports' | 'links' | 'topics' | 'settings' | 'keys' | 'people' | 'ledger' | 'webhooks'
 export type Role = Principal['role']
 
-const EVERYTHING: readonly Permission[] = ['read', 'send', 'subscribers', 'links', 'topics', 'settings', 'keys', 'people', 'ledger', 'webhooks']
+const EVERYTHING: readonly Permission[] = ['read', 'send', 'subscribers', 'imports', 'links', 'topics', 'settings', 'keys', 'people', 'ledger', 'webhooks']
 
 export const PERMISSIONS: Record<Role, readonly Permission[]> = {
   /** API key: everything of its tenant. */
@@ -56,8 +56,8 @@ export const PERMISSIONS: Record<Role, readonly Permission[]> = {
   sender: ['send', 'subscribers', 'links'],
   /** Console: everything, people included. */
   owner: EVERYTHING,
-  /** Console: reads, and changes to subscribers, topics, settings and links. */
-  editor: ['read', 'subscribers', 'topics', 'settings', 'links'],
+  /** Console: reads, and changes to subscribers (imports too), topics, settings and links. */
+  editor: ['read', 'subscribers', 'imports', 'topics', 'settings', 'links'],
   /** Console: reads only. */
   viewer: ['read'],
 }

@@ -9,7 +9,8 @@ const WITH_BODY = new Set(['POST', 'PUT', 'PATCH'])
 /**
  * Refuses a request body that is not JSON with 415, before any validator sees it, and JSON
  * text with NUL in it. A route that declares a raw body (`bodyRules.raw`) is only checked for
- * its Content-Type: its handler reads the body as bytes and refuses NUL itself.
+ * its Content-Type (JSON, or the `types` it declares): its handler reads the body as bytes and
+ * refuses NUL itself.
  */
 export function jsonOnly(): MiddlewareHandler<Env> {
   return async function jsonOnly(c, next) {
@@ -17,10 +18,13 @@ export function jsonOnly(): MiddlewareHandler<Env> {
       const length = c.req.header('Content-Length')
       const hasBody = (length !== undefined && length !== '0') || c.req.header('Transfer-Encoding') !== undefined
       const type = (c.req.header('Content-Type') ?? '').split(';')[0]!.trim()
-      if (hasBody && !JSON_TYPE.test(type)) {
+      const declared = declaredBody(c)
+      if (declared?.types) {
+        if (!declared.types.includes(type.toLowerCase())) throw new ApiError('unsupported_media_type', `send the body as ${declared.types.join(' or ')}${type ? `, not "${type}"` : ''}`)
+      } else if (hasBody && !JSON_TYPE.test(type)) {
         throw new ApiError('unsupported_media_type', `send the body as JSON with "Content-Type: application/json"${type ? `, not "${type}"` : ''}`)
       }
-      if (hasBody && !declaredBody(c)?.raw) refuseNul(await c.req.text())
+      if (hasBody && !declared?.raw) refuseNul(await c.req.text())
     }
     if (c.req.path.includes('\0') || /%00/.test(c.req.url)) {
       throw new ApiError('bad_request', 'the path must not contain the NUL character (U+0000)')

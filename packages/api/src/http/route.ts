@@ -19,6 +19,8 @@ export interface BodyRules {
    * declared JSON schema is for the document only, and no middleware reads the text first.
    */
   raw?: boolean
+  /** The media types a raw body may have instead of JSON (lower case, without parameters); others get 415. */
+  types?: readonly string[]
 }
 
 export type Declaration = RouteConfig & { bodyRules?: BodyRules }

@@ -125,6 +125,7 @@ export const consentEventSchema = fields(s.consentEventSchema, {
     after: { status: 'subscribed', topics: { sales: { subscribed: true, cap: { max: 1, per: 'week' } } } },
     reason: null,
     userAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 Safari/605.1.15',
+    proof: null,
     at: '2026-04-20T17:45:12.000Z',
     hash: '9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a',
     erased: false,

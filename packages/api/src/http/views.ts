@@ -57,6 +57,7 @@ export const eventView = (e: ConsentEventRecord): ConsentEvent => ({
   after: e.after,
   reason: e.reason,
   userAgent: e.userAgent,
+  proof: e.proof ?? null,
   at: iso(e.at),
   hash: e.hash,
   erased: e.erasedAt !== null,
