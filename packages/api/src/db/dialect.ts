@@ -1,5 +1,5 @@
 import type { SQL } from 'drizzle-orm'
-import type { PgColumn, PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import type { PgColumn, PgDatabase, PgQueryResultHKT, PgTable } from 'drizzle-orm/pg-core'
 import type { Decision } from '@heed/shared'
 import type * as schema from './schema.pg.ts'
 import type { DecisionData, DispatchRequest, ReaderSpec, ReserveResult } from './store.ts'
@@ -45,6 +45,12 @@ export interface Dialect {
   lock(db: Db, key: string): Steps<void>
   /** The select with its rows locked until the transaction ends (PostgreSQL `FOR UPDATE`). */
   forUpdate<Q>(select: Q): Q
+  /**
+   * Writes many rows of `table`, all with the same keys (an import's batch); with `upsertOn`
+   * (the keys of a unique index), a row whose key exists replaces it. SQLite runs one cached
+   * prepared statement a row, PostgreSQL several hundred rows a statement.
+   */
+  insertMany(db: Db, table: PgTable, rows: readonly object[], upsertOn?: readonly string[]): Steps<void>
 
   /**
    * True when the subscriber gets the topic `key` by their own choice (`topics` holds

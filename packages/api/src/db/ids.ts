@@ -3,11 +3,19 @@ import type { SigningKeyRecord } from './store.ts'
 
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz'
 
+/** Random bytes drawn a few kilobytes at a time: an import makes a million ids, and each draw is a call into the system. */
+let pool = Buffer.alloc(0)
+let used = 0
+
 /** A random id such as `key_3k9x…`: Crockford base32, 80 bits (5 random bits a character). */
 export function newId(prefix: string, bytes = 16): string {
-  const buf = randomBytes(bytes)
+  if (used + bytes > pool.length) {
+    pool = randomBytes(Math.max(4096, bytes))
+    used = 0
+  }
   let out = ''
-  for (const b of buf) out += ALPHABET[b & 31]
+  for (let i = used; i < used + bytes; i++) out += ALPHABET[pool[i]! & 31]
+  used += bytes
   return `${prefix}_${out}`
 }
 

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { sql } from 'drizzle-orm'
+import { getTableColumns, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/postgres-js'
 import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
@@ -15,7 +15,7 @@ import {
   type RawEngineTopic,
   type ReserveOutcome,
 } from './common.ts'
-import type { PgColumn } from 'drizzle-orm/pg-core'
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
 import { DatabaseUnavailable, DEFAULT_DATABASE_TIMEOUT_MS } from './availability.ts'
 import { Repository } from './repository.ts'
@@ -38,6 +38,9 @@ export interface PostgresOptions {
  * Opens a PostgreSQL store and runs migrations under an advisory lock, so any number of
  * processes may start at once.
  */
+/** Rows one statement of a bulk write carries (about 20 parameters a row; PostgreSQL allows 65,535). */
+const BULK_ROWS = 500
+
 export async function openPostgres(url: string, options: PostgresOptions = {}): Promise<Repository> {
   // One connection holds the session lock while it migrates; other processes wait for it.
   const migrator = postgres(url, { max: 1, onnotice: () => {} })
@@ -151,6 +154,18 @@ class PostgresDialect implements Dialect {
   forUpdate<Q>(select: Q): Q {
     return (select as Q & { for(strength: 'update'): Q }).for('update')
   }
+  *insertMany(db: Db, table: PgTable, rows: readonly object[], upsertOn?: readonly string[]): Steps<void> {
+    if (rows.length === 0) return
+    const columns = getTableColumns(table)
+    const keys = Object.keys(rows[0]!)
+    // `SET col = excluded.col` for the rest: each row of the statement writes its own values.
+    const set = Object.fromEntries(keys.filter((k) => !upsertOn?.includes(k)).map((k) => [k, sql.raw(`excluded."${columns[k]!.name}"`)]))
+    for (let i = 0; i < rows.length; i += BULK_ROWS) {
+      const insert = db.insert(table).values(rows.slice(i, i + BULK_ROWS) as never)
+      yield* run(upsertOn ? insert.onConflictDoUpdate({ target: upsertOn.map((k) => columns[k]!), set }) : insert)
+    }
+  }
+
 
   /**
    * Everything a set of decisions needs, in one round trip. The hot paths (check, reserve) use

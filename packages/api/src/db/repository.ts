@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, getTableColumns, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, notInArray, or, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, notInArray, or, sql } from 'drizzle-orm'
 import type { ConsoleRole } from '@heed/shared'
 import type { Decision } from '@heed/shared'
 import type { SQL } from 'drizzle-orm'
@@ -69,19 +69,6 @@ import type {
  */
 /** Rows one pruning statement deletes at most. */
 const PRUNE_CHUNK = 2000
-/** Rows one insert of a bulk change writes at most (SQLite allows 32,766 parameters a statement). */
-const BULK_ROWS = 100
-
-/** `SET col = excluded.col` for each of these columns: an upsert of several rows writes each its own. */
-function excludedColumns(columns: Record<string, { name: string }>, keys: readonly string[]) {
-  const set: Record<string, SQL> = {}
-  for (const key of keys) {
-    const column = columns[key]
-    if (column) set[key] = sql.raw(`excluded."${column.name}"`)
-  }
-  return set
-}
-
 export class Repository implements Store {
   readonly #d: Dialect
   readonly #db: Db
@@ -402,12 +389,9 @@ export class Repository implements Store {
       last = event
       out.push({ created: !before, changed: true })
     }
-    for (let i = 0; i < written.length; i += BULK_ROWS) {
-      const part = written.slice(i, i + BULK_ROWS)
-      yield* run(db.insert(s).values(part).onConflictDoUpdate({ target: [s.tenantId, s.id], set: excludedColumns(getTableColumns(s), Object.keys(part[0]!)) }))
-      yield* run(db.insert(c).values(events.slice(i, i + BULK_ROWS)))
-    }
-    for (const event of events) yield* this.#queueMessage(db, tenantId, consentMessage(event), event.at, endpoints)
+    yield* this.#d.insertMany(db, s, written, ['tenantId', 'id'])
+    yield* this.#d.insertMany(db, c, events)
+    if (endpoints.length > 0) for (const event of events) yield* this.#queueMessage(db, tenantId, consentMessage(event), event.at, endpoints)
     return out
   }
 
@@ -923,8 +907,9 @@ export class Repository implements Store {
 
   recordImportProgress(id: string, counts: ImportCounts, errors: readonly ImportErrorRecord[], at: number) {
     const { imports: i, importErrors: e } = this.#t
-    return this.#d.transaction(function* (db) {
-      for (let n = 0; n < errors.length; n += BULK_ROWS) yield* run(db.insert(e).values(errors.slice(n, n + BULK_ROWS)).onConflictDoNothing())
+    const d = this.#d
+    return d.transaction(function* (db) {
+      yield* d.insertMany(db, e, errors)
       const [job] = yield* run(db.update(i).set({ ...counts, heartbeatAt: at }).where(eq(i.id, id)).returning({ cancelRequested: i.cancelRequested }))
       return job !== undefined && !job.cancelRequested
     })

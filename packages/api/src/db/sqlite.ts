@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import Database from 'better-sqlite3'
-import { sql } from 'drizzle-orm'
+import { getTableColumns, getTableName, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision } from '@heed/shared'
 import { decisionDataFromTuples, replayOrConflict, settle, type PendingReserve, type ReserveOutcome } from './common.ts'
-import type { PgColumn } from 'drizzle-orm/pg-core'
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Db, Dialect, Steps, Tables } from './dialect.ts'
 import { Repository } from './repository.ts'
 import * as schema from './schema.sqlite.ts'
@@ -95,6 +95,8 @@ class SqliteDialect implements Dialect {
   readonly tables = schema as unknown as Tables
   readonly #sqlite: Database.Database
   readonly #file: string | null
+  /** Prepared bulk-write statements by their text: an import runs the same few a million times. */
+  readonly #bulk = new Map<string, Database.Statement>()
   readonly #q
   readonly #reserveGroup: (group: readonly QueuedReserve[], outcomes: ReserveOutcome[]) => void
 
@@ -169,6 +171,22 @@ class SqliteDialect implements Dialect {
 
   forUpdate<Q>(select: Q): Q {
     return select
+  }
+
+  *insertMany(_db: Db, table: PgTable, rows: readonly object[], upsertOn?: readonly string[]): Steps<void> {
+    if (rows.length === 0) return
+    // The table is the SQLite schema's (see `tables`): its columns map values as drizzle does (JSON to text, booleans to 0/1).
+    const columns = getTableColumns(table) as unknown as Record<string, { name: string; mapToDriverValue(value: unknown): unknown }>
+    const keys = Object.keys(rows[0]!)
+    const values = rows as ReadonlyArray<Record<string, unknown>>
+    const name = (key: string) => `"${columns[key]!.name}"`
+    const updates = keys.filter((k) => !upsertOn?.includes(k)).map((k) => `${name(k)} = excluded.${name(k)}`)
+    const text =
+      `INSERT INTO "${getTableName(table)}" (${keys.map(name).join(', ')}) VALUES (${keys.map(() => '?').join(', ')})` +
+      (upsertOn ? ` ON CONFLICT (${upsertOn.map(name).join(', ')}) DO UPDATE SET ${updates.join(', ')}` : '')
+    let statement = this.#bulk.get(text)
+    if (!statement) this.#bulk.set(text, (statement = this.#sqlite.prepare(text)))
+    for (const row of values) statement.run(keys.map((k) => (row[k] === null || row[k] === undefined ? null : columns[k]!.mapToDriverValue(row[k]))))
   }
 
   /** JSON `true` reads back as 1, `false` as 0, a missing choice as NULL. (Topic keys are slugs: nothing to escape in the path.) */

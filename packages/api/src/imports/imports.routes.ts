@@ -7,12 +7,12 @@ import { pipeline } from 'node:stream/promises'
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Context } from 'hono'
 import type { Env } from '../env.ts'
-import { newId } from '../db/ids.ts'
 import type { ImportErrorRecord, ImportRecord } from '../db/store.ts'
 import { authorize } from '../http/auth.ts'
 import { ApiError } from '../http/errors.ts'
 import { declare, json, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { iso } from '../http/views.ts'
+import { newImportJob } from './job.ts'
 import { IMPORT_MODES } from './plan.ts'
 
 /**
@@ -150,29 +150,7 @@ declare(
     const format = FORMATS[(c.req.header('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()]!
     const { store, now, imports: queue } = c.get('deps')
     const { file, dispose } = await spool(c)
-    const job: ImportRecord = {
-      id: newId('imp'),
-      tenantId: c.get('tenant').id,
-      state: 'queued',
-      mode,
-      dryRun: dryRun === 'true',
-      format,
-      fileName: fileName ?? null,
-      actor: c.get('principal').id,
-      createdAt: now(),
-      startedAt: null,
-      finishedAt: null,
-      heartbeatAt: null,
-      cancelRequested: false,
-      read: 0,
-      created: 0,
-      updated: 0,
-      unchanged: 0,
-      skipped: 0,
-      failed: 0,
-      kept: 0,
-      error: null,
-    }
+    const job = newImportJob({ tenantId: c.get('tenant').id, mode, dryRun: dryRun === 'true', format, fileName: fileName ?? null, actor: c.get('principal').id, createdAt: now() })
     try {
       await store.createImport(job)
     } catch (error) {

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs'
 import { rm } from 'node:fs/promises'
+import { newId } from '../db/ids.ts'
 import type { ConsentProof } from '../db/ledger.ts'
 import type { ImportCounts, ImportErrorRecord, ImportRecord, Store, SubscriberRecord } from '../db/store.ts'
 import { suppressionHashes } from '../subscribers/suppression.ts'
@@ -24,6 +25,29 @@ export const IMPORT_BATCH = 500
 export interface ImportJobOptions {
   now?: () => number
   log?: (line: string) => void
+  /** Told the counts after every batch (the command line's progress bar). */
+  onProgress?: (counts: Readonly<ImportCounts>) => void
+}
+
+/** A new job, queued, with nothing counted yet. */
+export function newImportJob(fields: Pick<ImportRecord, 'tenantId' | 'mode' | 'dryRun' | 'format' | 'fileName' | 'actor' | 'createdAt'>): ImportRecord {
+  return {
+    id: newId('imp'),
+    state: 'queued',
+    startedAt: null,
+    finishedAt: null,
+    heartbeatAt: null,
+    cancelRequested: false,
+    read: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    failed: 0,
+    kept: 0,
+    error: null,
+    ...fields,
+  }
 }
 
 export async function runImport(store: Store, job: ImportRecord, file: string, options: ImportJobOptions = {}): Promise<ImportRecord> {
@@ -43,6 +67,7 @@ export async function runImport(store: Store, job: ImportRecord, file: string, o
     batch = []
     const going = await store.recordImportProgress(job.id, counts, errors, now())
     errors = []
+    options.onProgress?.(counts)
     // Let other work of this process (checks above all) run between batches.
     await new Promise((resolve) => setImmediate(resolve))
     return going
