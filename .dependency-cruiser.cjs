@@ -50,7 +50,7 @@ module.exports = {
       severity: 'error',
       comment: 'The data layer never reaches up into HTTP, routes or capabilities: it stores rows and hands them back.',
       from: { path: '^packages/api/src/db/' },
-      to: { path: ['^packages/api/src/(http|checks|links|mail|subscribers|tenants|ledger|health|widget|docs|console)/', '^packages/api/src/(app|env|serve|server|demo)\\.ts$', '\\.routes\\.ts$'] },
+      to: { path: ['^packages/api/src/(http|checks|links|mail|webhooks|imports|subscribers|tenants|ledger|health|widget|docs|console)/', '^packages/api/src/(app|env|serve|server|demo)\\.ts$', '\\.routes\\.ts$'] },
     },
     {
       name: 'http-below-capabilities',

@@ -32,6 +32,8 @@ export const isOpen = (i: number) => i % 20 < 10
 export interface SeedResult {
   /** Sender API key secret. */
   key: string
+  /** Admin API key secret (imports). */
+  adminKey: string
   subscribers: number
   dispatches: number
   seconds: number
@@ -159,7 +161,7 @@ function generate(
 const DECISION = (subscriberId: string, topic: string, channel: string) =>
   JSON.stringify({ allowed: true, reason: topic === 'order-updates' ? 'required' : 'ok', retryAt: null, subscriberId, topic, channel })
 
-async function seedTenant(url: string, now: number): Promise<string> {
+async function seedTenant(url: string, now: number): Promise<{ key: string; adminKey: string }> {
   const store = await openStore(url, { poolSize: 2 })
   try {
     const settings: TenantSettings = {
@@ -175,7 +177,7 @@ async function seedTenant(url: string, now: number): Promise<string> {
     const sender = mintApiKey(TENANT_ID, 'sender', 'bench sender', now)
     await store.createApiKey(sender.record)
     for (const t of topicRecords(now)) await store.putTopic(TENANT_ID, t)
-    return sender.secret
+    return { key: sender.secret, adminKey: admin.secret }
   } finally {
     await store.close()
   }
@@ -184,7 +186,7 @@ async function seedTenant(url: string, now: number): Promise<string> {
 /** A fresh SQLite file at `path` (must not exist), seeded with `n` subscribers. */
 export async function seedSqlite(path: string, n: number, now = Date.now()): Promise<SeedResult> {
   const started = performance.now()
-  const key = await seedTenant(`file:${path}`, now)
+  const { key, adminKey } = await seedTenant(`file:${path}`, now)
   const db = new Database(path)
   // Seeding only: the server reopens the file with its own durable settings.
   db.pragma('journal_mode = WAL')
@@ -215,7 +217,7 @@ export async function seedSqlite(path: string, n: number, now = Date.now()): Pro
   })()
   db.pragma('wal_checkpoint(TRUNCATE)')
   db.close()
-  return { key, subscribers: n, dispatches, seconds: (performance.now() - started) / 1000 }
+  return { key, adminKey, subscribers: n, dispatches, seconds: (performance.now() - started) / 1000 }
 }
 
 /** COPY text format: tab-separated, \N for null; our values hold no tab, newline or backslash. */
@@ -224,7 +226,7 @@ const copyField = (v: string | number | boolean | null) => (v === null ? '\\N' :
 /** Seeds a fresh, migrated-on-open PostgreSQL database at `url` with `n` subscribers. */
 export async function seedPostgres(url: string, n: number, now = Date.now()): Promise<SeedResult> {
   const started = performance.now()
-  const key = await seedTenant(url, now)
+  const { key, adminKey } = await seedTenant(url, now)
   const sql = postgres(url, { max: 1, onnotice: () => {} })
   let dispatches = 0
   try {
@@ -264,5 +266,5 @@ export async function seedPostgres(url: string, n: number, now = Date.now()): Pr
   } finally {
     await sql.end({ timeout: 5 })
   }
-  return { key, subscribers: n, dispatches, seconds: (performance.now() - started) / 1000 }
+  return { key, adminKey, subscribers: n, dispatches, seconds: (performance.now() - started) / 1000 }
 }

@@ -5,6 +5,7 @@
  * malformed file failing rows and not the server, and cancelling.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ChainVerifier } from '../src/db/ledger.ts'
@@ -183,6 +184,18 @@ describe('imports', () => {
     assert.match(headerless.error, /id/)
     assertProblem(await t.req('POST', '/v1/imports', 'id\nx\n', { headers: { 'content-type': 'application/pdf' } }), 415)
     assert.equal((await t.req('GET', '/v1/subscribers/ok2')).status, 200)
+  })
+
+  test('the example files in examples/import import without an error', async () => {
+    const t = await h.createTenant()
+    for (const key of ['newsletter', 'sales']) assert.equal((await t.req('PUT', `/v1/topics/${key}`, { name: key })).status, 201)
+    const csv = await importFile(t, readFileSync(new URL('../../../examples/import/subscribers.csv', import.meta.url)))
+    assert.deepEqual(counts(csv), { read: 3, created: 3, updated: 0, unchanged: 0, skipped: 0, failed: 0, kept: 0 })
+    const maria = (await t.req('GET', '/v1/subscribers/cust_1001')).body
+    assert.deepEqual(maria.topics.sales, { subscribed: true, cap: { max: 1, per: 'week' } })
+    assert.deepEqual(maria.quietHours, { start: '22:00', end: '08:00' })
+    const ndjson = await importFile(t, readFileSync(new URL('../../../examples/import/subscribers.ndjson', import.meta.url)), '', NDJSON)
+    assert.deepEqual(counts(ndjson), { read: 2, created: 0, updated: 0, unchanged: 2, skipped: 0, failed: 0, kept: 0 })
   })
 
   test('a cancelled import stops: what it wrote stays, the rest is not written', async () => {
