@@ -69,7 +69,7 @@ export async function serveHeed(options: ServeOptions = {}) {
     // The pass under way finishes (its mails marked sent) before the database closes.
     await mailer.close()
     await deliverer.close()
-    imports.close()
+    await imports.close()
     await transport.close()
     await store.close()
     console.log('closed')

@@ -3,8 +3,6 @@
  * the database (read-only on SQLite), at a lower CPU priority than the thread that serves single
  * checks and reserves, so a core they share goes to the single checks first.
  */
-import { readdirSync } from 'node:fs'
-import { setPriority } from 'node:os'
 import { parentPort, workerData } from 'node:worker_threads'
 import { decideBatch } from './batch.ts'
 import type { BatchReply, BatchRequest } from './batch-worker.ts'
@@ -12,6 +10,7 @@ import { unavailableReason } from '../db/availability.ts'
 import { openReader } from '../db/open.ts'
 import type { ReaderSpec } from '../db/store.ts'
 import { ApiError } from '../http/errors.ts'
+import { lowerPriority } from '../threads.ts'
 
 const store = openReader(workerData as ReaderSpec)
 lowerPriority()
@@ -32,17 +31,3 @@ parentPort!.on('message', async ({ id, tenant, body, now }: BatchRequest) => {
   // The answer's bytes move to the main thread without a copy.
   parentPort!.postMessage(reply, 'json' in reply ? [reply.json.buffer as ArrayBuffer] : [])
 })
-
-/**
- * Linux gives each thread its own nice value. At 10 a thread gets about a tenth of the share
- * of a thread at 0 when they compete for a core. Lowered: this thread and the process's
- * background threads, where V8 runs most of the garbage collection the batches cause; kept:
- * the main thread, which answers single checks and reserves.
- */
-function lowerPriority() {
-  try {
-    for (const tid of readdirSync('/proc/self/task').map(Number)) if (tid !== process.pid) setPriority(tid, 10)
-  } catch {
-    // Elsewhere the threads keep the process's priority.
-  }
-}

@@ -1,9 +1,10 @@
-import { Worker } from 'node:worker_threads'
+import type { Worker } from 'node:worker_threads'
 import { inThreadBatches } from './batch.ts'
 import { DatabaseUnavailable } from '../db/availability.ts'
 import type { ReaderSpec, Store, TenantRecord } from '../db/store.ts'
 import type { BatchDecider } from '../env.ts'
 import { ApiError, type ErrorCode, type FieldError } from '../http/errors.ts'
+import { startThread, threadEntry } from '../threads.ts'
 
 /** What the batch thread answers for one request. */
 export type BatchReply =
@@ -64,15 +65,7 @@ export class BatchWorker implements BatchDecider {
   }
 
   #start(): Worker {
-    const entry = new URL(import.meta.url.endsWith('.ts') ? './batch-thread.ts' : './batch-thread.js', import.meta.url).href
-    // Worker threads do not inherit `--import tsx`: when running from TypeScript sources,
-    // the thread registers tsx itself before loading its entry.
-    const worker = entry.endsWith('.ts')
-      ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}) })`, {
-          eval: true,
-          workerData: this.#database,
-        })
-      : new Worker(new URL(entry), { workerData: this.#database })
+    const worker = startThread(threadEntry(import.meta.url, 'batch-thread'), this.#database)
     // An idle worker does not keep the process alive; a waiting request does.
     worker.unref()
     worker.on('message', (reply: BatchReply) => {

@@ -31,3 +31,14 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
 export function openReader(spec: ReaderSpec): Store {
   return 'sqlite' in spec ? guarded(openSqliteReader(spec.sqlite), null) : guarded(openPostgresReader(spec.postgres, 2, spec.timeoutMs), spec.timeoutMs)
 }
+
+/**
+ * A second store that writes, on a database another store has opened, from its `readerSpec()`:
+ * the import thread's (its own SQLite connection, with the same durability; a pool of 2 on
+ * PostgreSQL).
+ */
+export function openWriter(spec: ReaderSpec): Store {
+  return 'sqlite' in spec
+    ? guarded(openSqlite(spec.sqlite, spec.synchronous ? { synchronous: spec.synchronous } : {}), null)
+    : guarded(openPostgresReader(spec.postgres, 2, spec.timeoutMs), spec.timeoutMs)
+}

@@ -145,7 +145,8 @@ class SqliteDialect implements Dialect {
   }
 
   readerSpec() {
-    return this.#file === null ? null : { sqlite: this.#file }
+    // synchronous: 1 is NORMAL, 2 FULL (what a writing thread must keep to as well).
+    return this.#file === null ? null : { sqlite: this.#file, synchronous: this.#sqlite.pragma('synchronous', { simple: true }) === 2 ? ('FULL' as const) : ('NORMAL' as const) }
   }
 
   async close() {

@@ -114,7 +114,7 @@ export interface DecisionData {
 }
 
 /** A serialisable description of a database another thread can open for reading (`openReader` in db/open.ts). */
-export type ReaderSpec = { sqlite: string } | { postgres: string; timeoutMs: number }
+export type ReaderSpec = { sqlite: string; synchronous?: 'NORMAL' | 'FULL' } | { postgres: string; timeoutMs: number }
 
 export interface DispatchRequest {
   subscriberId: string

@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi'
 import type { Env } from '../env.ts'
-import type { Store } from '../db/store.ts'
 import { authorize } from '../http/auth.ts'
 import { declare, KEY_PROBLEMS, routes, SECURITY } from '../http/route.ts'
-import { csvHeader, exportLayout, subscriberToCsvRecord, subscriberToNdjson } from './columns.ts'
+import { ledgerLines, subscriberLines } from './exports.ts'
 
 /**
  * Exports (SPEC F10), streamed a page at a time so that a million subscribers never sit in
@@ -19,18 +18,18 @@ subscriberExport.use('*', authorize('imports'))
 export const ledgerExport = routes<Env>()
 ledgerExport.use('*', authorize('imports'))
 
-/** Rows a page of an export reads. */
-const PAGE = 1000
-
 const encoder = new TextEncoder()
 
-/** A response streaming what `next` yields, page by page, until it yields null. */
-function streamed(type: string, fileName: string, next: () => Promise<string | null>): Response {
+/** A download of what `lines` yields, sent as it comes. */
+function streamed(type: string, fileName: string, lines: AsyncGenerator<string>): Response {
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const chunk = await next()
-      if (chunk === null) controller.close()
-      else controller.enqueue(encoder.encode(chunk))
+      const next = await lines.next()
+      if (next.done) controller.close()
+      else controller.enqueue(encoder.encode(next.value))
+    },
+    async cancel() {
+      await lines.return(undefined)
     },
   })
   return new Response(body, { headers: { 'Content-Type': type, 'Content-Disposition': `attachment; filename="${fileName}"` } })
@@ -51,30 +50,11 @@ declare(
   }),
   async (c) => {
     const { format } = c.req.valid('query')
-    const { store, now } = c.get('deps')
     const tenant = c.get('tenant')
-    const layout = exportLayout({ settings: tenant.settings, topics: await store.listTopics(tenant.id) })
-    const pages = subscriberPages(store, tenant.id, now())
-    let started = false
-    return streamed(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', `${tenant.id}-subscribers.${format}`, async () => {
-      const head = format === 'csv' && !started ? csvHeader(layout) : ''
-      started = true
-      const page = await pages.next()
-      if (page.done) return head === '' ? null : head
-      return head + page.value.map((s) => (format === 'csv' ? subscriberToCsvRecord(s, layout) : subscriberToNdjson(s, layout))).join('')
-    }) as never
+    const lines = subscriberLines(c.get('deps').store, tenant, format, c.get('deps').now())
+    return streamed(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson', `${tenant.id}-subscribers.${format}`, lines) as never
   },
 )
-
-async function* subscriberPages(store: Store, tenantId: string, at: number) {
-  let after: string | undefined
-  for (;;) {
-    const { subscribers, next } = await store.listSubscribers(tenantId, { now: at, limit: PAGE, ...(after === undefined ? {} : { after }) })
-    if (subscribers.length > 0) yield subscribers
-    if (next === null) return
-    after = next
-  }
-}
 
 declare(
   ledgerExport,
@@ -89,39 +69,7 @@ declare(
     responses: { 200: { description: 'The ledger.', content: { 'application/x-ndjson': { schema: z.string() } } }, ...KEY_PROBLEMS },
   }),
   async (c) => {
-    const { store } = c.get('deps')
     const tenant = c.get('tenant')
-    let after = 0
-    let done = false
-    return streamed('application/x-ndjson', `${tenant.id}-ledger.ndjson`, async () => {
-      if (done) return null
-      const events = await store.listEvents(tenant.id, { order: 'asc', after, limit: PAGE })
-      if (events.length < PAGE) done = true
-      if (events.length === 0) return null
-      after = events[events.length - 1]!.seq
-      return events
-        .map((e) =>
-          JSON.stringify({
-            tenantId: e.tenantId,
-            seq: e.seq,
-            id: e.id,
-            type: e.type,
-            at: e.at,
-            subscriberId: e.subscriberId,
-            source: e.source,
-            actor: e.actor,
-            before: e.before,
-            after: e.after,
-            reason: e.reason,
-            userAgent: e.userAgent,
-            proof: e.proof ?? null,
-            contentHash: e.contentHash,
-            prevHash: e.prevHash,
-            hash: e.hash,
-            erasedAt: e.erasedAt,
-          }) + '\n',
-        )
-        .join('')
-    }) as never
+    return streamed('application/x-ndjson', `${tenant.id}-ledger.ndjson`, ledgerLines(c.get('deps').store, tenant.id)) as never
   },
 )

@@ -19,6 +19,9 @@ import { planRow, type RowPlan } from './plan.ts'
  * SQLite the one writer's lock) for a few milliseconds, and the job yields between batches.
  */
 
+/** The largest file an import takes: a million rows of a kilobyte. */
+export const IMPORT_MAX_BYTES = 1024 * 1024 * 1024
+
 /** Rows a batch writes in one transaction. */
 export const IMPORT_BATCH = 500
 
@@ -58,10 +61,11 @@ export async function runImport(store: Store, job: ImportRecord, file: string, o
   const seen = new Map<string, number>()
   let batch: ImportRow[] = []
 
-  const tenant = await store.getTenant(job.tenantId)
-  if (!tenant) throw new Error(`import ${job.id}: no tenant ${job.tenantId}`)
-  const context = { settings: tenant.settings, topics: await store.listTopics(tenant.id) }
-
+  // Cancelled while it waited: nothing to do.
+  if (!(await store.startImport(job.id, now()))) {
+    await rm(file, { force: true })
+    return (await store.getImport(job.tenantId, job.id)) ?? job
+  }
   const flush = async (): Promise<boolean> => {
     if (batch.length > 0) await applyBatch(store, job, batch, counts, errors, now())
     batch = []
@@ -73,12 +77,10 @@ export async function runImport(store: Store, job: ImportRecord, file: string, o
     return going
   }
 
-  // Cancelled while it waited: nothing to do.
-  if (!(await store.startImport(job.id, now()))) {
-    await rm(file, { force: true })
-    return (await store.getImport(job.tenantId, job.id)) ?? job
-  }
   try {
+    const tenant = await store.getTenant(job.tenantId)
+    if (!tenant) throw new Error(`no tenant ${job.tenantId}`)
+    const context = { settings: tenant.settings, topics: await store.listTopics(tenant.id) }
     for await (const item of readImport(createReadStream(file), job.format, context)) {
       counts.read++
       if (isRowError(item)) {
