@@ -9,9 +9,11 @@
  * filtered by the API; a viewer invited by mail who can change nothing
  * (the API refuses) but sees the settings preview; a form on another site or origin that
  * posts to the API with the owner's session is refused; a webhook endpoint added on its page
- * receives a signed change, which is sent again from the page; axe (WCAG 2.2 AA) on every page in
- * every locale, at 1280 and 360 px, where Tab also reaches every control of every page, each
- * showing focus; and no CSP violation anywhere.
+ * receives a signed change, which is sent again from the page; a CSV checked first, then
+ * imported from the Import page (progress, counts, rejected rows by line and as a CSV, the
+ * exports), a viewer seeing no upload form; axe (WCAG 2.2 AA) on every page in
+ * every locale, at 1280 and 360 px (the Import page with a check's report too), where Tab also
+ * reaches every control of every page, each showing focus; and no CSP violation anywhere.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -575,6 +577,20 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     await ready(viewer)
     await viewer.locator('heed-preferences').getByRole('switch').first().waitFor({ timeout: 15_000 })
     assert.equal(await viewer.getByRole('button', { name: 'Save' }).count(), 0)
+    // Imports: the exports and the history, no upload form, and a line saying why.
+    await viewer.goto('/console/import')
+    await ready(viewer)
+    await viewer.getByText('Only owners and editors can import files; you can download the exports and see past imports.').waitFor()
+    assert.equal(await viewer.locator('#import-file').count(), 0)
+    assert.equal(await viewer.getByRole('button', { name: 'Import', exact: true }).count(), 0)
+    await viewer.getByRole('link', { name: 'Export subscribers (CSV)' }).waitFor()
+    await viewer.getByRole('heading', { name: 'Recent imports' }).waitFor()
+    assert.equal(await viewer.evaluate(() => fetch('/v1/subscribers/export?format=ndjson').then((r) => r.status)), 200)
+    assert.equal(await viewer.evaluate(() => fetch('/v1/imports').then((r) => r.status)), 200)
+    assert.equal(
+      await viewer.evaluate(() => fetch('/v1/imports?dryRun=true', { method: 'POST', headers: { 'Content-Type': 'text/csv' }, body: 'id\nsneaky\n' }).then((r) => r.status)),
+      403,
+    )
     // The API is the authority: the same session is refused when it tries anyway.
     for (const [path, body] of [
       ['/v1/topics/sneaky', { name: 'Sneaky' }],
@@ -643,6 +659,95 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
     }
   })
 
+  test('an owner checks a CSV first, imports the same file, reads its rejected rows by line and downloads them; the subscribers exist', async () => {
+    const csv = 'id,email,topic:sales,topic:gift-cards\r\nimp_good,Good.Buyer@example.com,yes,\r\nimp_bad,not-an-email,yes,\r\nimp_topic,topic@example.com,,yes\r\n'
+    const ctx = await context('en-US')
+    const page = await ctx.newPage()
+    await page.goto('/console/subscribers')
+    await ready(page)
+    await page.locator('heed-console nav').getByRole('link', { name: 'Import & export' }).click()
+    await page.getByRole('heading', { name: 'Import and export', level: 1 }).waitFor()
+    assert.match(page.url(), /\/console\/import$/)
+    // No file yet: said next to the field, which gets the focus.
+    await page.getByRole('button', { name: 'Check first' }).click()
+    await page.locator('#import-file-error').filter({ hasText: 'Choose a file first.' }).waitFor()
+    await page.getByLabel('File (CSV or NDJSON)').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') })
+    await page.locator('#import-file-error').filter({ hasText: '“notes.txt” is not a CSV or NDJSON file' }).waitFor()
+    await page.getByLabel('File (CSV or NDJSON)').setInputFiles({ name: 'customers.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+    assert.equal(await page.getByRole('radio', { name: 'Create and update' }).isChecked(), true)
+    // The first answer about the job says it is running, so the progress shows before the end.
+    let held = false
+    await page.route(/\/v1\/imports\/[\w-]+$/, async (route) => {
+      if (route.request().method() !== 'GET' || held) return route.fallback()
+      held = true
+      const res = await route.fetch()
+      await route.fulfill({ response: res, json: { ...(await res.json()), state: 'running', read: 2, finishedAt: null } })
+    })
+    const posts: URL[] = []
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && new URL(r.url()).pathname === '/v1/imports') posts.push(new URL(r.url()))
+    })
+    await page.getByRole('button', { name: 'Check first' }).click()
+    const check = page.getByRole('region', { name: 'Check of “customers.csv”' })
+    await check.getByText('2 rows read so far').waitFor()
+    assert.equal(await check.getByLabel('Progress').evaluate((el) => el.tagName.toLowerCase()), 'progress')
+    await check.getByText('Check finished: 3 rows read. Nothing was changed.').waitFor()
+    assert.equal(posts[0]!.searchParams.get('dryRun'), 'true')
+    assert.equal(posts[0]!.searchParams.get('mode'), 'upsert')
+    assert.equal(posts[0]!.searchParams.get('fileName'), 'customers.csv')
+    const count = (region: typeof check, words: string) => region.locator('ul.counts li', { hasText: words }).locator('.n').innerText()
+    assert.equal(await count(check, 'would be created'), '1')
+    assert.equal(await count(check, 'would fail'), '2')
+    await page.locator('[role=status][aria-live=polite]').filter({ hasText: 'Check finished: 3 rows read.' }).waitFor()
+    assert.equal((await adminCall('GET', '/v1/subscribers/imp_good')).status, 404, 'a check writes nothing')
+    // The same file, for real, without choosing it again.
+    await check.getByRole('button', { name: 'Import this file' }).click()
+    const run = page.getByRole('region', { name: 'Import of “customers.csv”' })
+    await run.getByText('Import finished: 3 rows read.').waitFor()
+    assert.equal(posts.length, 2)
+    assert.equal(posts[1]!.searchParams.get('dryRun'), 'false')
+    assert.equal(await count(run, 'created'), '1')
+    assert.equal(await count(run, 'failed'), '2')
+    assert.equal(await count(run, 'kept opted out'), '0')
+    // The rejected rows by line, as the API lists them.
+    const rows = run.locator('tbody tr')
+    await rows.nth(1).waitFor()
+    const cells = await rows.evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.innerText.trim())))
+    const latest = (await adminCall('GET', '/v1/imports')).body.data[0] as { id: string; dryRun: boolean }
+    assert.equal(latest.dryRun, false)
+    const listed = (await adminCall('GET', `/v1/imports/${latest.id}/errors`)).body.data as Array<{ line: number; subscriberId: string | null; column: string | null; reason: string }>
+    assert.deepEqual(cells, listed.map((e) => [String(e.line), e.subscriberId ?? '—', e.column ?? '—', e.reason]))
+    assert.deepEqual(cells.map((c) => c.slice(0, 2)), [['3', 'imp_bad'], ['4', 'imp_topic']])
+    await axe(page, 'import with a report (en)')
+    // The errors as CSV, downloaded through the link.
+    const [download] = await Promise.all([page.waitForEvent('download'), run.getByRole('link', { name: 'Download errors (CSV)' }).click()])
+    const errorsCsv = readFileSync(await download.path(), 'utf8').split('\r\n')
+    assert.equal(errorsCsv[0], 'line,subscriberId,column,reason')
+    assert.match(errorsCsv[1]!, /^3,imp_bad,email,/)
+    assert.match(errorsCsv[2]!, /^4,imp_topic,/)
+    assert.match(errorsCsv[2]!, /gift-cards/)
+    // What the import wrote, through the API: the good row only.
+    const good = await adminCall('GET', '/v1/subscribers/imp_good')
+    assert.equal(good.status, 200)
+    assert.equal(good.body.email, 'good.buyer@example.com')
+    assert.equal(good.body.topics.sales.subscribed, true)
+    assert.equal((await adminCall('GET', '/v1/subscribers/imp_bad')).status, 404)
+    assert.equal((await adminCall('GET', '/v1/subscribers/imp_topic')).status, 404)
+    // Both jobs are in the history, the check marked so; the export has the new subscriber.
+    const history = page.getByRole('region', { name: 'Recent imports' })
+    await history.locator('tbody tr', { hasText: 'customers.csv' }).filter({ hasText: 'check' }).waitFor()
+    assert.ok((await history.locator('tbody tr', { hasText: 'customers.csv' }).count()) >= 2)
+    const [exported] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export subscribers (CSV)' }).click()])
+    const exportCsv = readFileSync(await exported.path(), 'utf8')
+    assert.match(exportCsv, /^id,/)
+    assert.match(exportCsv, /\nimp_good,good\.buyer@example\.com,/)
+    const [ledger] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export ledger (NDJSON)' }).click()])
+    const lastEvent = JSON.parse(readFileSync(await ledger.path(), 'utf8').trim().split('\n').at(-1)!)
+    assert.equal(lastEvent.subscriberId, 'imp_good')
+    assert.equal(lastEvent.source, 'import')
+    await ctx.close()
+  })
+
   test('a form on another site or origin cannot use the owner’s session to change anything', async () => {
     // A change that takes no body, so a plain form can ask for it: revoking a subscriber's links.
     const target = `${api}/v1/subscribers/cust_1001/revoke-links`
@@ -701,14 +806,31 @@ describe('the merchant console', { skip: existsSync(CHROMIUM) ? false : `no Chro
       await page.goto('/console/subscribers')
       await ready(page)
       assert.equal(await page.evaluate(() => document.documentElement.lang), lang)
-      for (const path of ['/subscribers', '/subscribers/cust_1001', '/topics', '/settings', '/ledger', '/keys', '/people', '/webhooks']) {
+      const t = TRANSLATIONS[lang]!
+      const noOverflow = async (where: string) => {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
+        assert.ok(overflow <= 0, `${where} is ${overflow} px wider than the ${width} px window`)
+      }
+      for (const path of ['/subscribers', '/subscribers/cust_1001', '/topics', '/settings', '/ledger', '/keys', '/people', '/webhooks', '/import']) {
         await page.goto(`/console${path}`)
         if (path === '/settings') await page.locator('heed-preferences').waitFor()
         await axe(page, `${path} (${lang})`)
         await tabReachesEverything(page, `${path} (${lang})`)
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)
-        assert.ok(overflow <= 0, `${path} (${lang}) is ${overflow} px wider than the ${width} px window`)
+        await noOverflow(`${path} (${lang})`)
       }
+      // The import page again with a check's report: its counts, rejected rows and actions.
+      await page.locator('#import-file').setInputFiles({ name: `check-${lang}.csv`, mimeType: 'text/csv', buffer: Buffer.from('id,email\nimp_axe,axe@example.com\nimp_axe_bad,nope\n') })
+      await page.getByRole('button', { name: t.importCheck, exact: true }).click()
+      await page.locator('#job .success').waitFor()
+      await page.locator('#job tbody tr').first().waitFor()
+      await axe(page, `/import with a report (${lang})`)
+      // Tab from the top of a fresh load: the report again, opened from the history.
+      await page.reload()
+      await ready(page)
+      await page.getByRole('button', { name: t.importShowNamed(`check-${lang}.csv`) }).evaluate((b: HTMLElement) => b.click())
+      await page.locator('#job tbody tr').first().waitFor()
+      await tabReachesEverything(page, `/import with a report (${lang})`)
+      await noOverflow(`/import with a report (${lang})`)
       await ctx.close()
     })
   }

@@ -1,8 +1,9 @@
 /**
  * The screenshots of docs/console.md: the real server (demo on, a temporary SQLite file), the
  * built console, headless Chromium signed in as the demo owner. Each page on a phone (390 px)
- * and a desktop (1280 px) in English, the main pages in Traditional Chinese, and one in dark
- * mode. Run `npm run build -w @heed/console && npm run screenshots -w @heed/console`.
+ * and a desktop (1280 px) in English, the main pages in Traditional Chinese, the Import page
+ * (empty, then with a check's report) in every locale, and one in dark mode. Run
+ * `npm run build -w @heed/console && npm run screenshots -w @heed/console`.
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
@@ -35,6 +36,25 @@ let log = ''
 server.stdout.on('data', (d) => (log += d))
 server.stderr.on('data', (d) => (log += d))
 
+/** The file the Import page checks: new subscribers, one already as in the file, one who stays unsubscribed, two bad rows. */
+const SAMPLE_CSV = [
+  'id,email,locale,status,topic:sales,topic:new-arrivals,consentedAt,consentSource',
+  'cust_2001,anna.kivi@example.com,et,subscribed,yes,yes,2026-03-02T10:00:00Z,checkout',
+  'cust_2002,ben.hart@example.com,en,subscribed,no,yes,2026-03-02T11:30:00Z,checkout',
+  'cust_1006,jonas.berg@example.com,en,subscribed,yes,,,',
+  'cust_2003,not-an-email,en,,yes,,,',
+  'cust_2004,mei.lin@example.com,zh-Hant,,maybe,yes,,',
+  'cust_2005,tom.saar@example.com,et,,yes,no,2026-03-03T08:15:00Z,trade fair',
+].join('\r\n')
+
+/** Checks SAMPLE_CSV on the Import page ("Check first") and waits for its report. */
+async function checkSample(page: Page) {
+  await page.locator('#import-file').setInputFiles({ name: 'spring-signups.csv', mimeType: 'text/csv', buffer: Buffer.from(SAMPLE_CSV) })
+  await page.locator('heed-import form button[type=button]').click()
+  await page.locator('#job tbody tr').first().waitFor()
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur())
+}
+
 const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--font-render-hinting=none', '--force-color-profile=srgb'] })
 try {
   for (let i = 0; !/listening on/.test(log); i++) {
@@ -57,6 +77,11 @@ try {
     ['keys', '/console/keys'],
     ['people', '/console/people'],
     ['webhooks', '/console/webhooks'],
+    ['import', '/console/import'],
+    ['import-report', '/console/import', async (page) => {
+      await checkSample(page)
+      if (page.viewportSize()!.width < 600) await page.locator('#job').evaluate((el) => el.scrollIntoView())
+    }],
   ]
 
   const run = async (opts: { locale: string; lang: string; width: number; dark?: boolean; only?: string[]; suffix: string }) => {
@@ -94,8 +119,12 @@ try {
 
   await run({ locale: 'en-GB', lang: 'en', width: 1280, suffix: 'desktop-en' })
   await run({ locale: 'en-GB', lang: 'en', width: 390, suffix: 'phone-en' })
-  await run({ locale: 'zh-TW', lang: 'zh-Hant', width: 1280, only: ['subscribers', 'settings'], suffix: 'desktop-zh-hant' })
-  await run({ locale: 'zh-TW', lang: 'zh-Hant', width: 390, only: ['subscriber'], suffix: 'phone-zh-hant' })
+  await run({ locale: 'zh-TW', lang: 'zh-Hant', width: 1280, only: ['subscribers', 'settings', 'import', 'import-report'], suffix: 'desktop-zh-hant' })
+  await run({ locale: 'zh-TW', lang: 'zh-Hant', width: 390, only: ['subscriber', 'import', 'import-report'], suffix: 'phone-zh-hant' })
+  await run({ locale: 'zh-CN', lang: 'zh-Hans', width: 1280, only: ['import', 'import-report'], suffix: 'desktop-zh-hans' })
+  await run({ locale: 'zh-CN', lang: 'zh-Hans', width: 390, only: ['import', 'import-report'], suffix: 'phone-zh-hans' })
+  await run({ locale: 'et-EE', lang: 'et', width: 1280, only: ['import', 'import-report'], suffix: 'desktop-et' })
+  await run({ locale: 'et-EE', lang: 'et', width: 390, only: ['import', 'import-report'], suffix: 'phone-et' })
   await run({ locale: 'et-EE', lang: 'et', width: 1280, dark: true, only: ['topics'], suffix: 'desktop-dark-et' })
 } finally {
   await browser.close()

@@ -39,11 +39,13 @@ export interface CallOptions {
 
 async function send(method: string, path: string, body: unknown, options: CallOptions): Promise<Response> {
   let res: Response
+  // A Blob (a chosen file) is sent as it is, with its own type; anything else as JSON.
+  const file = body instanceof Blob
   try {
     res = await fetch(path, {
       method,
-      headers: { Accept: 'application/json, application/problem+json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { Accept: 'application/json, application/problem+json', ...(body === undefined ? {} : { 'Content-Type': file ? body.type : 'application/json' }) },
+      ...(body === undefined ? {} : { body: file ? body : JSON.stringify(body) }),
       credentials: 'same-origin',
       cache: 'no-store',
     })
@@ -64,7 +66,7 @@ async function send(method: string, path: string, body: unknown, options: CallOp
   throw new ApiProblem(res.status, typeof problem.title === 'string' ? problem.title : res.statusText, typeof problem.detail === 'string' ? problem.detail : '', errors)
 }
 
-/** A JSON call; resolves to the parsed answer (undefined for 204). */
+/** A call with a JSON body, or a Blob sent as it is; resolves to the parsed answer (undefined for 204). */
 export async function call<T>(method: string, path: string, body?: unknown, options: CallOptions = {}): Promise<T> {
   const res = await send(method, path, body, options)
   if (res.status === 204) return undefined as T

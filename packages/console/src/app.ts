@@ -18,6 +18,7 @@ const PAGES: Record<Route['page'], { tag: string; load: () => Promise<unknown> }
   keys: { tag: 'heed-keys', load: () => import('./pages/keys.ts') },
   people: { tag: 'heed-people', load: () => import('./pages/people.ts') },
   webhooks: { tag: 'heed-webhooks', load: () => import('./pages/webhooks.ts') },
+  import: { tag: 'heed-import', load: () => import('./pages/import.ts') },
   'not-found': { tag: 'heed-not-found', load: () => import('./pages/not-found.ts') },
 }
 
@@ -271,6 +272,7 @@ export class HeedConsole extends LitElement {
       keys: t.keysTitle,
       people: t.peopleTitle,
       webhooks: t.webhooksTitle,
+      import: t.importTitle,
       'not-found': t.notFoundPage,
     }
     return titles[route.page]
@@ -309,6 +311,7 @@ export class HeedConsole extends LitElement {
     const page = this._route.page
     const nav: Array<[Route['page'], string, string]> = [
       ['subscribers', '/subscribers', t.navSubscribers],
+      ['import', '/import', t.navImport],
       ['topics', '/topics', t.navTopics],
       ['settings', '/settings', t.navSettings],
       ['ledger', '/ledger', t.navLedger],

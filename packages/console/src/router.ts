@@ -13,6 +13,7 @@ export type Route =
   | { page: 'keys' }
   | { page: 'people' }
   | { page: 'webhooks' }
+  | { page: 'import' }
   | { page: 'not-found' }
 
 export function parse(pathname: string): Route {
@@ -31,6 +32,7 @@ export function parse(pathname: string): Route {
     case 'keys':
     case 'people':
     case 'webhooks':
+    case 'import':
       return second ? { page: 'not-found' } : { page: first }
     default:
       return { page: 'not-found' }

@@ -7,7 +7,7 @@ export interface Session {
   tenant: { id: string; name: string }
 }
 
-/** Topics, subscribers and settings: owners and editors. */
+/** Topics, subscribers (imports too) and settings: owners and editors. */
 export const canEdit = (s: Session | null | undefined) => s?.user.role === 'owner' || s?.user.role === 'editor'
 /** Keys and people: owners. */
 export const canAdminister = (s: Session | null | undefined) => s?.user.role === 'owner'
