@@ -13,11 +13,23 @@ export const GENESIS_HASH = '0'.repeat(64)
 /** JSON with object keys sorted at every depth, so a hash does not depend on key order. */
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null)
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i])
+    return `${out}]`
+  }
+  // Keys in UTF-16 code unit order (what `sort()` does with no comparator); undefined values
+  // left out. Written as loops: every consent event is hashed through here, a million of them
+  // in a large import.
+  const object = value as Record<string, unknown>
+  const keys = Object.keys(object).sort()
+  let out = '{'
+  for (const key of keys) {
+    const v = object[key]
+    if (v === undefined) continue
+    out += `${out.length === 1 ? '' : ','}${JSON.stringify(key)}:${canonicalJson(v)}`
+  }
+  return `${out}}`
 }
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
