@@ -1,5 +1,5 @@
 import type { ConsentEventType, Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
-import { newId } from './ids.ts'
+import { newTimeOrderedId } from './ids.ts'
 import { chainHash, contentHash } from './ledger.ts'
 import type { ApiKeyRecord, ChangeContext, DecisionData, DispatchRequest, NewApiKey, ReserveResult, SubscriberRecord, TopicRecord } from './store.ts'
 
@@ -68,7 +68,7 @@ export function eventRow(
 ) {
   const prevHash = last?.hash ?? genesis
   const content = {
-    id: newId('evt'),
+    id: newTimeOrderedId('evt', e.ctx.at),
     subscriberId: e.subscriberId,
     source: e.ctx.source,
     actor: e.ctx.actor,

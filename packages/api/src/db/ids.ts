@@ -19,6 +19,17 @@ export function newId(prefix: string, bytes = 16): string {
   return `${prefix}_${out}`
 }
 
+/**
+ * An id that sorts by when it was made: the time in milliseconds as 10 base32 characters, then
+ * 80 random bits as `newId` has. Consent events get one: their unique index then grows at its
+ * end instead of at random places (a large import writes a million of them).
+ */
+export function newTimeOrderedId(prefix: string, at = Date.now()): string {
+  let time = ''
+  for (let t = at, i = 0; i < 10; i++, t = Math.floor(t / 32)) time = ALPHABET[t % 32] + time
+  return `${prefix}_${time}${newId('', 16).slice(1)}`
+}
+
 export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex')
 
 /** A fresh random HMAC key for signing links. */

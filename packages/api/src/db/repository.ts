@@ -548,6 +548,11 @@ export class Repository implements Store {
     return row ? toSubscriber(row) : null
   }
 
+  async hasSuppressions(tenantId: string) {
+    const sup = this.#t.suppressions
+    return (await this.#db.select({ hash: sup.hash }).from(sup).where(eq(sup.tenantId, tenantId)).limit(1)).length > 0
+  }
+
   async suppressedAmong(tenantId: string, hashes: readonly string[]) {
     if (hashes.length === 0) return []
     const sup = this.#t.suppressions
@@ -632,7 +637,10 @@ export class Repository implements Store {
       or(isNull(m.claimedUntil), lt(m.claimedUntil, now)),
       tenantIds === undefined ? undefined : inArray(m.tenantId, [...tenantIds]),
     )
-    const ids = this.#db.select({ id: m.id }).from(m).where(due).orderBy(asc(m.nextAttemptAt), asc(m.id)).limit(limit)
+    const ids = (await this.#db.select({ id: m.id }).from(m).where(due).orderBy(asc(m.nextAttemptAt), asc(m.id)).limit(limit)).map((r) => r.id)
+    // Nothing due, nothing written: an idle poll never waits for the write lock (on SQLite an
+    // import's batches hold it one after another).
+    if (ids.length === 0) return []
     const rows = await this.#db
       .update(m)
       .set({ claimedUntil: now + leaseMs, attempts: sql`${m.attempts} + 1` })
@@ -688,12 +696,16 @@ export class Repository implements Store {
     const { webhookDeliveries: d, webhookEndpoints: w, webhookMessages: m } = this.#t
     const due = and(isNull(d.doneAt), lte(d.nextAttemptAt, now), or(isNull(d.claimedUntil), lt(d.claimedUntil, now)))
     const enabled = this.#db.select({ id: w.id }).from(w).where(eq(w.enabled, true))
-    const ids = this.#db
-      .select({ id: d.id })
-      .from(d)
-      .where(and(due, inArray(d.endpointId, enabled), busyEndpoints.length ? notInArray(d.endpointId, [...busyEndpoints]) : undefined))
-      .orderBy(asc(d.nextAttemptAt), asc(d.id))
-      .limit(limit)
+    const ids = (
+      await this.#db
+        .select({ id: d.id })
+        .from(d)
+        .where(and(due, inArray(d.endpointId, enabled), busyEndpoints.length ? notInArray(d.endpointId, [...busyEndpoints]) : undefined))
+        .orderBy(asc(d.nextAttemptAt), asc(d.id))
+        .limit(limit)
+    ).map((r) => r.id)
+    // Nothing due, nothing written: the poll every second never waits for the write lock.
+    if (ids.length === 0) return []
     const claimed = await this.#db
       .update(d)
       .set({ claimedUntil: now + leaseMs, attempts: sql`${d.attempts} + 1` })

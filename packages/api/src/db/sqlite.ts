@@ -177,7 +177,7 @@ class SqliteDialect implements Dialect {
   *insertMany(_db: Db, table: PgTable, rows: readonly object[], upsertOn?: readonly string[]): Steps<void> {
     if (rows.length === 0) return
     // The table is the SQLite schema's (see `tables`): its columns map values as drizzle does (JSON to text, booleans to 0/1).
-    const columns = getTableColumns(table) as unknown as Record<string, { name: string; mapToDriverValue(value: unknown): unknown }>
+    const columns = getTableColumns(table) as unknown as Record<string, { name: string; columnType: string; mapToDriverValue(value: unknown): unknown }>
     const keys = Object.keys(rows[0]!)
     const values = rows as ReadonlyArray<Record<string, unknown>>
     const name = (key: string) => `"${columns[key]!.name}"`
@@ -187,7 +187,16 @@ class SqliteDialect implements Dialect {
       (upsertOn ? ` ON CONFLICT (${upsertOn.map(name).join(', ')}) DO UPDATE SET ${updates.join(', ')}` : '')
     let statement = this.#bulk.get(text)
     if (!statement) this.#bulk.set(text, (statement = this.#sqlite.prepare(text)))
-    for (const row of values) statement.run(keys.map((k) => (row[k] === null || row[k] === undefined ? null : columns[k]!.mapToDriverValue(row[k]))))
+    // Plain text and integer columns take the value as it is; JSON and boolean ones are mapped.
+    const mapped = keys.map((k) => (['SQLiteText', 'SQLiteInteger'].includes(columns[k]!.columnType) ? null : columns[k]!))
+    const args: unknown[] = new Array(keys.length)
+    for (const row of values) {
+      for (let i = 0; i < keys.length; i++) {
+        const value = row[keys[i]!]
+        args[i] = value === null || value === undefined ? null : mapped[i] ? mapped[i]!.mapToDriverValue(value) : value
+      }
+      statement.run(args)
+    }
   }
 
   /** JSON `true` reads back as 1, `false` as 0, a missing choice as NULL. (Topic keys are slugs: nothing to escape in the path.) */

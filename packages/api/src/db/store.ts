@@ -449,6 +449,8 @@ export interface Store {
 
   /** True when any of these suppression hashes is on the tenant's list. */
   isSuppressed(tenantId: string, hashes: readonly string[]): Promise<boolean>
+  /** True when the tenant's suppression list has any entry (an import skips hashing its rows when not). */
+  hasSuppressions(tenantId: string): Promise<boolean>
   /** Those of these suppression hashes that are on the tenant's list. */
   suppressedAmong(tenantId: string, hashes: readonly string[]): Promise<string[]>
   /**
