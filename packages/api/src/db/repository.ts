@@ -35,6 +35,7 @@ import type {
   Store,
   SubscriberChange,
   SubscriberListQuery,
+  SubscriberRecord,
   SuppressionEntry,
   TenantRecord,
   TopicRecord,
@@ -67,6 +68,15 @@ import type {
  * - No domain rule in SQL: the decision read returns every recent dispatch and the tenant's
  *   required topics, and the engine decides what counts toward a cap.
  */
+/** The consent event of a subscriber created (`before` null) or changed. */
+const changeEvent = (id: string, before: SubscriberRecord | null, next: SubscriberRecord, ctx: ChangeContext) => ({
+  subscriberId: id,
+  type: before ? ('subscriber.updated' as const) : ('subscriber.created' as const),
+  before: before && consentView(before),
+  after: consentView(next),
+  ctx,
+})
+
 /** Rows one pruning statement deletes at most. */
 const PRUNE_CHUNK = 2000
 export class Repository implements Store {
@@ -339,13 +349,7 @@ export class Repository implements Store {
     }
     const values = subscriberRow(tenantId, row ?? null, next, ctx.at)
     yield* run(db.insert(s).values(values).onConflictDoUpdate({ target: [s.tenantId, s.id], set: values }))
-    yield* this.#appendEvent(db, tenantId, {
-      subscriberId: id,
-      type: before ? 'subscriber.updated' : 'subscriber.created',
-      before: before && consentView(before),
-      after: consentView(next),
-      ctx,
-    })
+    yield* this.#appendEvent(db, tenantId, changeEvent(id, before, next, ctx))
     return { subscriber: toSubscriber(values), created: !before, changed: true }
   }
 
@@ -378,13 +382,7 @@ export class Repository implements Store {
       }
       const values = subscriberRow(tenantId, row, next, ctx.at)
       written.push(values)
-      const event = eventRow(tenantId, last, GENESIS_HASH, {
-        subscriberId: id,
-        type: before ? 'subscriber.updated' : 'subscriber.created',
-        before: before && consentView(before),
-        after: consentView(next),
-        ctx: { ...ctx, proof: proof ?? null },
-      })
+      const event = eventRow(tenantId, last, GENESIS_HASH, changeEvent(id, before, next, { ...ctx, proof: proof ?? null }))
       events.push(event)
       last = event
       out.push({ created: !before, changed: true })

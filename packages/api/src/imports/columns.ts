@@ -493,7 +493,8 @@ export function exportLayout(context: { settings: Pick<TenantSettings, 'channels
 
 const NEEDS_QUOTES = /[",;\r\n]/
 const csvCell = (s: string) => (NEEDS_QUOTES.test(s) ? `"${s.replaceAll('"', '""')}"` : s)
-const csvLine = (cells: readonly string[]) => cells.map(csvCell).join(',') + '\r\n'
+/** One CSV record (RFC 4180), quoted where a cell needs it, ending in CRLF. */
+export const csvLine = (cells: readonly string[]) => cells.map(csvCell).join(',') + '\r\n'
 
 /** The header line of a CSV export, with its line break. */
 export function csvHeader(layout: ExportLayout): string {

@@ -12,6 +12,7 @@ import { authorize } from '../http/auth.ts'
 import { ApiError } from '../http/errors.ts'
 import { declare, json, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 import { iso } from '../http/views.ts'
+import { csvLine } from './columns.ts'
 import { IMPORT_MAX_BYTES, newImportJob } from './job.ts'
 import { IMPORT_MODES } from './plan.ts'
 
@@ -21,7 +22,6 @@ import { IMPORT_MODES } from './plan.ts'
  * which this process's ImportQueue then runs; `GET` shows its progress, `/errors` its rejected
  * rows, `DELETE` cancels it.
  */
-
 
 export const imports = routes<Env>()
 imports.use('*', authorize('imports'))
@@ -227,13 +227,13 @@ declare(
     let line = after
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
-        controller.enqueue(encoder.encode('line,subscriberId,column,reason\r\n'))
+        controller.enqueue(encoder.encode(csvLine(['line', 'subscriberId', 'column', 'reason'])))
       },
       async pull(controller) {
         const rows = await store.listImportErrors(job.id, line, 1000)
         if (rows.length === 0) return controller.close()
         line = rows[rows.length - 1]!.line
-        controller.enqueue(encoder.encode(rows.map((r) => [String(r.line), r.subscriberId ?? '', r.column ?? '', r.reason].map(csvCell).join(',') + '\r\n').join('')))
+        controller.enqueue(encoder.encode(rows.map((r) => csvLine([String(r.line), r.subscriberId ?? '', r.column ?? '', r.reason].map(notAFormula))).join('')))
       },
     })
     return new Response(stream, { headers: { 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="${job.id}-errors.csv"` } }) as never
@@ -262,8 +262,5 @@ declare(
 
 const errorView = (e: ImportErrorRecord) => ({ line: e.line, subscriberId: e.subscriberId, column: e.column, reason: e.reason })
 
-/** A CSV cell, quoted when it must be (RFC 4180), and never read as a formula by a spreadsheet. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe
-}
+/** A cell of the errors file never read as a formula by a spreadsheet (it holds what a file sent). */
+const notAFormula = (value: string) => (/^[=+\-@\t\r]/.test(value) ? `'${value}` : value)

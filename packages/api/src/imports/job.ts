@@ -26,7 +26,7 @@ export const IMPORT_MAX_BYTES = 1024 * 1024 * 1024
 const BATCH_PAUSE_MS = 2
 
 /** Rows a batch writes in one transaction. */
-export const IMPORT_BATCH = 500
+const IMPORT_BATCH = 500
 
 export interface ImportJobOptions {
   now?: () => number

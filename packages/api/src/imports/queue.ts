@@ -49,11 +49,6 @@ export class ImportQueue {
     return run
   }
 
-  /** Resolves once the imports submitted so far have ended. */
-  async idle(): Promise<void> {
-    await this.#tail
-  }
-
   /**
    * Stops the sweep and the thread. An import under way stops where it is: what it wrote
    * stays, and the sweep of the next start (of any process) marks it failed.
