@@ -2,15 +2,18 @@
  * A campaign sender that obeys Heed, the way a real ESP integration should:
  *
  *  1. one batch check for the whole audience (cheap: drops the opted-out early);
- *  2. for each candidate, check-and-reserve (POST /v1/dispatches) — only a 201 means send,
- *     and concurrent senders can never exceed a subscriber's cap;
+ *  2. for each candidate, check-and-reserve (POST /v1/dispatches) — only a new 201 means send,
+ *     and concurrent senders can never exceed a subscriber's cap; a 201 with
+ *     `Idempotent-Replayed: true` means an earlier run already reserved (and sent) this
+ *     message: it is skipped, so running a campaign again never sends anyone a second copy;
  *  3. Heed's links in every message: List-Unsubscribe + List-Unsubscribe-Post headers
  *     (RFC 8058 one-click) and a visible unsubscribe/preferences link in the body;
  *  4. refused messages with a retryAt are deferred to a schedule, the rest dropped.
  *
- * "Sent" messages are written as .eml files into --out.
+ * "Sent" messages are written as .eml files into --out. The messageId of each is
+ * `<campaign>.<subscriber id>`: the same campaign run again asks about the same messages.
  *
- *   node --import tsx send.ts [--campaign ID] [--topic sales] [--channel email]
+ *   node --import tsx send.ts [--campaign ID (default: <topic>-<today>)] [--topic sales] [--channel email]
  *        [--audience audience.json] [--out out] [--at ISO] [--api URL] [--key KEY]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -18,6 +21,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import type { Decision, DispatchResponse, LinkResponse } from '@heed/shared'
+import { escapeHtml, header, headerText, isPlainAddress, mailbox } from './mail.ts'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
 // The demo file the API writes when it seeds the demo (HEED_DEMO_FILE: absolute, or relative
@@ -27,7 +31,7 @@ const demo = existsSync(demoFile) ? (JSON.parse(readFileSync(demoFile, 'utf8')) 
 
 const { values: opts } = parseArgs({
   options: {
-    campaign: { type: 'string', default: `campaign-${new Date().toISOString().slice(0, 10)}` },
+    campaign: { type: 'string' },
     topic: { type: 'string', default: 'sales' },
     channel: { type: 'string', default: 'email' },
     audience: { type: 'string', default: join(here, 'audience.json') },
@@ -40,14 +44,25 @@ const { values: opts } = parseArgs({
   },
 })
 
+// One campaign id per topic and day, so a second topic the same day is a campaign of its own
+// (a messageId already recorded for another topic would be a 409).
+const campaign = opts.campaign ?? `${opts.topic}-${new Date().toISOString().slice(0, 10)}`
+
 interface Recipient {
   id: string
   email: string
+  /**
+   * The customer's full name as they gave it, in their own script and order ("Mari Tamm",
+   * "王方"). The message is addressed to it and greets with it as it is: which part is a
+   * given name, and whether a brand may use it alone, depends on the culture ("Hi 方" is far
+   * too familiar for 王方), so the example does not guess. Without a name: "Hi there".
+   */
   name?: string
 }
 
 type Outcome =
   | { kind: 'sent'; recipient: Recipient; file: string }
+  | { kind: 'skipped'; recipient: Recipient; messageId: string }
   | { kind: 'deferred'; recipient: Recipient; decision: Decision }
   | { kind: 'dropped'; recipient: Recipient; reason: string }
 
@@ -57,7 +72,7 @@ if (!opts.key) {
   process.exit(2)
 }
 
-async function heed<T>(method: string, path: string, body: unknown): Promise<{ status: number; body: T }> {
+async function heed<T>(method: string, path: string, body: unknown): Promise<{ status: number; headers: Headers; body: T }> {
   const res = await fetch(`${API}${path}`, {
     method,
     headers: { Authorization: `Bearer ${opts.key}`, 'Content-Type': 'application/json' },
@@ -68,7 +83,7 @@ async function heed<T>(method: string, path: string, body: unknown): Promise<{ s
     // Fail closed: no answer from Heed means no send.
     throw new Error(`${method} ${path}: ${res.status} ${text}`)
   }
-  return { status: res.status, body: JSON.parse(text) as T }
+  return { status: res.status, headers: res.headers, body: JSON.parse(text) as T }
 }
 
 const CONTENT: Record<string, { subject: string; text: string }> = {
@@ -82,21 +97,25 @@ function eml(r: Recipient, link: LinkResponse, messageId: string, at: Date): str
   const c = CONTENT[opts.topic] ?? { subject: `News about ${opts.topic}`, text: 'Hello!' }
   const boundary = `heed-${messageId.replace(/[^a-z0-9]/gi, '')}`
   const host = new URL(API).hostname
+  const name = r.name?.replace(/\s+/g, ' ').trim() || 'there'
+  // Headers are ASCII: names and subjects in other scripts go as RFC 2047 encoded-words
+  // (mail.ts). The bodies are UTF-8, sent as 8bit.
   return [
-    `From: Demo Outfitters <news@demo-outfitters.example>`,
-    `To: ${r.name ? `${r.name} ` : ''}<${r.email}>`,
-    `Subject: ${c.subject}`,
-    `Date: ${at.toUTCString().replace('GMT', '+0000')}`,
-    `Message-ID: <${messageId}@${host}>`,
-    `List-Unsubscribe: ${link.headers['List-Unsubscribe']}`,
-    `List-Unsubscribe-Post: ${link.headers['List-Unsubscribe-Post']}`,
+    header('From', mailbox('news@demo-outfitters.example', 'Demo Outfitters')),
+    header('To', mailbox(r.email, r.name)),
+    header('Subject', headerText(c.subject)),
+    header('Date', at.toUTCString().replace('GMT', '+0000')),
+    header('Message-ID', `<${messageId.replace(/[^A-Za-z0-9!#$%&'*+\-/=?^_`{|}~.]/g, '_')}@${host}>`),
+    header('List-Unsubscribe', link.headers['List-Unsubscribe']),
+    header('List-Unsubscribe-Post', link.headers['List-Unsubscribe-Post']),
     `MIME-Version: 1.0`,
     `Content-Type: multipart/alternative; boundary="${boundary}"`,
     ``,
     `--${boundary}`,
     `Content-Type: text/plain; charset=utf-8`,
+    `Content-Transfer-Encoding: 8bit`,
     ``,
-    `Hi ${r.name ?? 'there'},`,
+    `Hi ${name},`,
     ``,
     c.text,
     ``,
@@ -106,9 +125,10 @@ function eml(r: Recipient, link: LinkResponse, messageId: string, at: Date): str
     ``,
     `--${boundary}`,
     `Content-Type: text/html; charset=utf-8`,
+    `Content-Transfer-Encoding: 8bit`,
     ``,
-    `<p>Hi ${r.name ?? 'there'},</p><p>${c.text}</p>`,
-    `<hr><p style="font-size:12px;color:#666"><a href="${link.preferencesUrl}">Choose what we send you</a> · <a href="${link.unsubscribeUrl}">Unsubscribe</a></p>`,
+    `<p>Hi ${escapeHtml(name)},</p><p>${escapeHtml(c.text)}</p>`,
+    `<hr><p style="font-size:12px;color:#666"><a href="${escapeHtml(link.preferencesUrl)}">Choose what we send you</a> · <a href="${escapeHtml(link.unsubscribeUrl)}">Unsubscribe</a></p>`,
     ``,
     `--${boundary}--`,
     ``,
@@ -138,23 +158,34 @@ async function main() {
   mkdirSync(opts.out, { recursive: true })
   const outcomes: Outcome[] = []
 
-  // 1. One batch check (≤ 10,000 a call) sorts out who cannot get this at all.
+  // An address that cannot go into a header as it is (a typo, a line break) is never asked about.
+  const valid: Recipient[] = []
+  for (const recipient of audience) {
+    if (isPlainAddress(recipient.email)) valid.push(recipient)
+    else outcomes.push({ kind: 'dropped', recipient, reason: 'invalid_email' })
+  }
+
+  // 1. One batch check (≤ 10,000 a call) sorts out who cannot get this at all. The batch check
+  //    knows nothing of messageIds, so a refusal that is only for now (it has a retryAt: a
+  //    pause, quiet hours, a full cap) is not taken as it is: the reserve below also finds
+  //    out whether this very message went out in an earlier run (whose dispatch may be what
+  //    fills the cap now). Refusals without a retryAt (unsubscribed, opted out, unknown) are
+  //    final, and dropped here.
   const candidates: Recipient[] = []
-  for (let i = 0; i < audience.length; i += 10_000) {
-    const chunk = audience.slice(i, i + 10_000)
+  for (let i = 0; i < valid.length; i += 10_000) {
+    const chunk = valid.slice(i, i + 10_000)
     const { body } = await heed<{ results: Decision[] }>('POST', '/v1/check/batch', {
       at: at.toISOString(),
       checks: chunk.map((r) => ({ subscriberId: r.id, topic: opts.topic, channel: opts.channel })),
     })
     body.results.forEach((d, j) => {
       const recipient = chunk[j]!
-      if (d.allowed) candidates.push(recipient)
-      else if (d.retryAt) outcomes.push({ kind: 'deferred', recipient, decision: d })
+      if (d.allowed || d.retryAt) candidates.push(recipient)
       else outcomes.push({ kind: 'dropped', recipient, reason: d.reason })
     })
   }
 
-  // 2. Reserve each message right before "sending" it; only a 201 means go.
+  // 2. Reserve each message right before "sending" it; only a 201 that is not a replay means go.
   const progress = new Progress(candidates.length)
   const queue = [...candidates]
   const worker = async () => {
@@ -178,12 +209,19 @@ async function main() {
   report(outcomes)
 }
 
-const messageIdOf = (r: Recipient) => `${opts.campaign}.${r.id}`
+const messageIdOf = (r: Recipient) => `${campaign}.${r.id}`
 
 async function sendOne(r: Recipient, at: Date): Promise<Outcome> {
   const messageId = messageIdOf(r)
   const res = await heed<DispatchResponse>('POST', '/v1/dispatches', { subscriberId: r.id, topic: opts.topic, channel: opts.channel, messageId, at: at.toISOString() })
   if (res.status === 409) return { kind: 'dropped', recipient: r, reason: 'message_id_conflict' }
+  // A replay: this messageId was reserved before, and this run has not asked about it yet
+  // (each message is reserved once a run, and an error ends the run), so an earlier run did,
+  // and sent it. Sending it again would be the duplicate the idempotency key is there to
+  // stop. The choice is at most once: a run that died between its reserve and writing the
+  // message leaves that one unsent. (A sender that repeats its own reserve, because the
+  // answer was lost, must treat the replay of that request as its go-ahead instead.)
+  if (res.status === 201 && res.headers.get('Idempotent-Replayed') === 'true') return { kind: 'skipped', recipient: r, messageId }
   if (res.status !== 201 || !res.body.recorded) {
     const d = res.body.decision
     return d.retryAt ? { kind: 'deferred', recipient: r, decision: d } : { kind: 'dropped', recipient: r, reason: d.reason }
@@ -198,22 +236,23 @@ function report(outcomes: Outcome[]) {
   const rows: Array<[string, string, string]> = []
   for (const o of outcomes.sort((a, b) => a.recipient.id.localeCompare(b.recipient.id))) {
     if (o.kind === 'sent') rows.push([o.recipient.id, 'sent', o.file.split('/').at(-1)!])
+    else if (o.kind === 'skipped') rows.push([o.recipient.id, 'skipped', `already sent, skipped (${o.messageId} was reserved by an earlier run)`])
     else if (o.kind === 'deferred') rows.push([o.recipient.id, 'deferred', `${o.decision.reason} until ${o.decision.retryAt}`])
     else rows.push([o.recipient.id, 'dropped', o.reason])
   }
   const w0 = Math.max(10, ...rows.map((r) => r[0].length))
   const w1 = 8
-  console.log(`Campaign ${opts.campaign} · topic ${opts.topic} · ${opts.channel} · ${outcomes.length} recipients`)
+  console.log(`Campaign ${campaign} · topic ${opts.topic} · ${opts.channel} · ${outcomes.length} recipients`)
   console.log(`${'subscriber'.padEnd(w0)}  ${'outcome'.padEnd(w1)}  detail`)
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padEnd(w1)}  ${c}`)
   const count = (k: Outcome['kind']) => outcomes.filter((o) => o.kind === k).length
   const reasons = new Map<string, number>()
   for (const o of outcomes) {
-    if (o.kind === 'sent') continue
+    if (o.kind === 'sent' || o.kind === 'skipped') continue
     const reason = o.kind === 'deferred' ? o.decision.reason : o.reason
     reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
   }
-  console.log(`\nsent ${count('sent')} · deferred ${count('deferred')} · dropped ${count('dropped')}`)
+  console.log(`\nsent ${count('sent')} · already sent, skipped ${count('skipped')} · deferred ${count('deferred')} · dropped ${count('dropped')}`)
   for (const [reason, n] of [...reasons].sort()) console.log(`  ${reason}: ${n}`)
   console.log(`\nMessages in ${opts.out}; deferred ones in ${join(opts.out, 'schedule.json')}.`)
 }
