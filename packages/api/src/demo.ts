@@ -19,9 +19,10 @@ export const DEMO_OWNER_EMAIL = 'owner@demo-outfitters.example'
 
 type TopicSeed = Omit<TopicRecord, 'key' | 'createdAt' | 'updatedAt'>
 
-const TOPICS: Record<string, TopicSeed> = {
+/** The demo topics, with their names and descriptions in the four languages. */
+export const DEMO_TOPICS: Record<string, TopicSeed> = {
   'order-updates': {
-    name: { en: 'Order updates', 'zh-Hans': '订单动态', 'zh-Hant': '訂單動態', et: 'Tellimuse teated' },
+    name: { en: 'Order updates', 'zh-Hans': '订单动态', 'zh-Hant': '訂單動態', et: 'Tellimuste teated' },
     description: { en: 'Receipts, shipping and delivery notices.', 'zh-Hans': '收据、发货和送达通知。', 'zh-Hant': '收據、出貨與送達通知。', et: 'Kviitungid, saatmis- ja kättetoimetamise teated.' },
     category: 'Your account', channels: ['email', 'sms'], defaultSubscribed: true, required: true, order: 0,
   },
@@ -32,17 +33,17 @@ const TOPICS: Record<string, TopicSeed> = {
   },
   sales: {
     name: { en: 'Sales and offers', 'zh-Hans': '促销与优惠', 'zh-Hant': '促銷與優惠', et: 'Allahindlused ja pakkumised' },
-    description: { en: 'Discounts and members-only offers.', 'zh-Hans': '折扣和会员专享优惠。', 'zh-Hant': '折扣與會員專屬優惠。', et: 'Soodustused ja pakkumised liikmetele.' },
+    description: { en: 'Discounts and members-only offers.', 'zh-Hans': '折扣和会员专享优惠。', 'zh-Hant': '折扣與會員專屬優惠。', et: 'Soodustused ja ainult liikmetele mõeldud pakkumised.' },
     category: 'Shopping', channels: ['email', 'sms'], defaultSubscribed: false, required: false, order: 20,
   },
   'back-in-stock': {
     name: { en: 'Back in stock', 'zh-Hans': '到货提醒', 'zh-Hant': '到貨提醒', et: 'Taas laos' },
-    description: { en: 'When something on your wish list returns.', 'zh-Hans': '心愿单中的商品重新到货时通知您。', 'zh-Hant': '願望清單中的商品重新到貨時通知您。', et: 'Kui soovinimekirja toode on taas saadaval.' },
+    description: { en: 'When something on your wish list returns.', 'zh-Hans': '心愿单中的商品重新到货时通知您。', 'zh-Hant': '願望清單中的商品重新到貨時通知您。', et: 'Teade, kui sinu soovinimekirja toode on taas saadaval.' },
     category: 'Shopping', channels: ['email', 'sms'], defaultSubscribed: false, required: false, order: 30,
   },
   'trail-journal': {
     name: { en: 'Trail journal', 'zh-Hans': '山径月刊', 'zh-Hant': '山徑月刊', et: 'Matkapäevik' },
-    description: { en: 'Stories and guides from the trail, monthly.', 'zh-Hans': '每月的山径故事与指南。', 'zh-Hant': '每月的山徑故事與指南。', et: 'Igakuised lood ja juhised matkaradadelt.' },
+    description: { en: 'Stories and guides from the trail, monthly.', 'zh-Hans': '每月为您带来山径故事与指南。', 'zh-Hant': '每月為您帶來山徑故事與指南。', et: 'Igakuised lood ja juhendid matkaradadelt.' },
     category: 'Stories', channels: ['email'], defaultSubscribed: false, required: false, order: 40,
   },
 }
@@ -96,7 +97,7 @@ export async function seedDemo(store: Store, publicUrl: string, merchantOrigin: 
   const sender = mintApiKey(DEMO_TENANT_ID, 'sender', 'demo merchant site and sender', now)
   await store.createApiKey(sender.record)
 
-  for (const [key, t] of Object.entries(TOPICS)) await store.putTopic(DEMO_TENANT_ID, { key, ...t, createdAt: now, updatedAt: now })
+  for (const [key, t] of Object.entries(DEMO_TOPICS)) await store.putTopic(DEMO_TENANT_ID, { key, ...t, createdAt: now, updatedAt: now })
   for (const [id, patch] of SUBSCRIBERS) {
     await store.changeSubscriber(DEMO_TENANT_ID, id, () => applyPatch(blankSubscriber(id, now), patch), {
       source: 'import',

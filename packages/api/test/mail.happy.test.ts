@@ -44,7 +44,7 @@ describe('new-link mail over SMTP', () => {
     assert.match(mail!.raw, /^Auto-Submitted: auto-generated/im)
 
     const text = mail!.parsed.text ?? ''
-    assert.match(text, /Here is your new link to manage the e-mails you get from Demo Outfitters\. It works for 90 days\./)
+    assert.match(text, /Here is your new link to manage the messages you get from Demo Outfitters\. It works for 90 days\./)
     assert.match(text, /If you did not ask for it, you can ignore this mail\./)
     const links = linksIn(text, h.config.publicUrl)
     const html = String(mail!.parsed.html)
@@ -70,9 +70,9 @@ describe('new-link mail over SMTP', () => {
 
   test('zh-Hans, zh-Hant and et subscribers get the subject and body in their language, the Subject encoded per RFC 2047', async () => {
     const cases = [
-      { id: 'li', locale: 'zh-Hans', subject: `您的 ${BRAND} 新链接`, body: `这是您的新链接，用于管理您从 ${BRAND} 收到的邮件。链接在 90 天内有效。` },
-      { id: 'chen', locale: 'zh-TW', subject: `您的 ${BRAND} 新連結`, body: `這是您的新連結，用於管理您從 ${BRAND} 收到的郵件。連結在 90 天內有效。` },
-      { id: 'kadri', locale: 'et', subject: `Sinu uus link – ${BRAND}`, body: `Siin on sinu uus link, millega saad hallata ${BRAND} kirju, mida sulle saadetakse. See kehtib 90 päeva.` },
+      { id: 'li', locale: 'zh-Hans', subject: `您的 ${BRAND} 新链接`, body: `这是您的新链接，用于管理您从 ${BRAND} 收到的消息。链接在 90 天内有效。` },
+      { id: 'chen', locale: 'zh-TW', subject: `您的 ${BRAND} 新連結`, body: `這是您的新連結，用於管理您從 ${BRAND} 收到的訊息。連結在 90 天內有效。` },
+      { id: 'kadri', locale: 'et', subject: `Sinu uus link – ${BRAND}`, body: `Siin on sinu uus link, millega saad hallata saatja ${BRAND} sõnumeid. See kehtib 90 päeva.` },
     ]
     for (const c of cases) await putSubscriber(h, c.id, { email: `${c.id}@example.com`, locale: c.locale })
     // The page the request came from was English: the subscriber's own language wins.

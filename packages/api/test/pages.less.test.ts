@@ -95,7 +95,7 @@ describe('the unsubscribe page: "send me less", its Undo, and the already unsubs
   const LOCALES = [
     ['zh-Hans', '您仍在订阅中', '已暂停至 2026年6月3日。', '重新订阅'],
     ['zh-Hant', '您仍在訂閱中', '已暫停至 2026年6月3日。', '重新訂閱'],
-    ['et', 'Sinu tellimus kehtib edasi', 'Peatatud kuni 3. juuni 2026.', 'Telli uuesti'],
+    ['et', 'Sinu tellimus kehtib edasi', 'Peatatud kuni 3. juunini 2026.', 'Telli uuesti'],
   ] as const
   for (const [locale, still, paused, again] of LOCALES) {
     test(`in ${locale}: the "send less" answer and the already-unsubscribed page`, async () => {

@@ -308,7 +308,7 @@ ${newLinkForm(t, link.tenant.id, lang)}`, undefined, 404)
     const subscriber = await changeOwnPreferences(selfChanger(c.get('deps'), link, c.req.header('User-Agent')), 'link', { status: 'subscribed' })
     return unsubscribePage(c, { ...link, subscriber }, token, {
       kind: 'ask',
-      notice: (t) => html`<p role="status"><strong>${t.resubscribedTitle}.</strong> ${t.resubscribedBody}</p>`,
+      notice: (t) => html`<p role="status"><strong>${t.resubscribedTitle}</strong> ${t.resubscribedBody}</p>`,
     })
   })
 

@@ -25,35 +25,35 @@ interface NewLinkStrings {
 const NEW_LINK: Record<PageLocale, NewLinkStrings> = {
   en: {
     subject: (b) => `Your new link for ${b}`,
-    intro: (b, d) => `Here is your new link to manage the e-mails you get from ${b}. It works for ${d} ${d === 1 ? 'day' : 'days'}.`,
-    manage: 'Manage my e-mails',
+    intro: (b, d) => `Here is your new link to manage the messages you get from ${b}. It works for ${d} ${d === 1 ? 'day' : 'days'}.`,
+    manage: 'Manage my preferences',
     colon: ':',
-    unsubscribe: (b) => `To stop all e-mails from ${b}, unsubscribe here:`,
+    unsubscribe: (b) => `To stop all messages from ${b}, unsubscribe here:`,
     ignore: 'If you did not ask for it, you can ignore this mail.',
   },
   'zh-Hans': {
     subject: (b) => `您的 ${b} 新链接`,
-    intro: (b, d) => `这是您的新链接，用于管理您从 ${b} 收到的邮件。链接在 ${d} 天内有效。`,
-    manage: '管理我的邮件',
+    intro: (b, d) => `这是您的新链接，用于管理您从 ${b} 收到的消息。链接在 ${d} 天内有效。`,
+    manage: '管理我的偏好设置',
     colon: '：',
-    unsubscribe: (b) => `如需停止接收 ${b} 的全部邮件，请在此退订：`,
+    unsubscribe: (b) => `如需停止接收 ${b} 的全部消息，请在此退订：`,
     ignore: '如果您没有申请此链接，请忽略这封邮件。',
   },
   'zh-Hant': {
     subject: (b) => `您的 ${b} 新連結`,
-    intro: (b, d) => `這是您的新連結，用於管理您從 ${b} 收到的郵件。連結在 ${d} 天內有效。`,
-    manage: '管理我的郵件',
+    intro: (b, d) => `這是您的新連結，用於管理您從 ${b} 收到的訊息。連結在 ${d} 天內有效。`,
+    manage: '管理我的偏好設定',
     colon: '：',
-    unsubscribe: (b) => `如需停止接收 ${b} 的全部郵件，請在此取消訂閱：`,
+    unsubscribe: (b) => `如需停止接收 ${b} 的所有訊息，請在此取消訂閱：`,
     ignore: '如果您沒有申請此連結，請忽略這封郵件。',
   },
   et: {
     subject: (b) => `Sinu uus link – ${b}`,
-    intro: (b, d) => `Siin on sinu uus link, millega saad hallata ${b} kirju, mida sulle saadetakse. See kehtib ${d} ${d === 1 ? 'päev' : 'päeva'}.`,
-    manage: 'Halda oma kirju',
+    intro: (b, d) => `Siin on sinu uus link, millega saad hallata saatja ${b} sõnumeid. See kehtib ${d} ${d === 1 ? 'päev' : 'päeva'}.`,
+    manage: 'Halda oma eelistusi',
     colon: ':',
-    unsubscribe: (b) => `Kõigist ${b} kirjadest loobumiseks kasuta seda linki:`,
-    ignore: 'Kui sa seda ei küsinud, võid selle kirja tähelepanuta jätta.',
+    unsubscribe: (b) => `Kõigist saatja ${b} sõnumitest loobumiseks kasuta seda linki:`,
+    ignore: 'Kui sa seda ei küsinud, võid selle e-kirja tähelepanuta jätta.',
   },
 }
 
@@ -127,21 +127,21 @@ const INVITATION: Record<PageLocale, InvitationStrings> = {
   },
   'zh-Hans': {
     subject: (b) => `邀请您加入 ${b} 的管理控制台`,
-    intro: (b, who) => `${who ?? '有人'}邀请您在 Heed 控制台中管理 ${b} 的订阅偏好。`,
+    intro: (b, who) => `${who === null ? '有人' : `${who} `}邀请您在 Heed 控制台中管理 ${b} 的订阅偏好。`,
     role: (r) => `您的角色：${r}。`,
     accept: '设置密码并登录',
     orOpen: '或打开此链接：',
     expires: (d) => `此链接只能使用一次，${d} 天内有效。`,
-    ignore: '如果您没有预料到这封邀请，请忽略这封邮件。',
+    ignore: '如果您并未预期收到此邀请，请忽略这封邮件。',
   },
   'zh-Hant': {
     subject: (b) => `邀請您加入 ${b} 的管理主控台`,
-    intro: (b, who) => `${who ?? '有人'}邀請您在 Heed 主控台中管理 ${b} 的訂閱偏好。`,
+    intro: (b, who) => `${who === null ? '有人' : `${who} `}邀請您在 Heed 主控台中管理 ${b} 的訂閱偏好。`,
     role: (r) => `您的角色：${r}。`,
     accept: '設定密碼並登入',
     orOpen: '或開啟此連結：',
     expires: (d) => `此連結只能使用一次，${d} 天內有效。`,
-    ignore: '如果您沒有預期這封邀請，請忽略這封郵件。',
+    ignore: '如果您並未預期收到此邀請，請忽略這封郵件。',
   },
   et: {
     subject: (b) => `Kutse ${b} haldusliidesesse`,
@@ -149,8 +149,8 @@ const INVITATION: Record<PageLocale, InvitationStrings> = {
     role: (r) => `Sinu roll: ${r}.`,
     accept: 'Vali parool ja logi sisse',
     orOpen: 'Või ava see link:',
-    expires: (d) => `Link töötab ühe korra, ${d} ${d === 1 ? 'päev' : 'päeva'}.`,
-    ignore: 'Kui sa seda kutset ei oodanud, võid selle kirja tähelepanuta jätta.',
+    expires: (d) => `Linki saab kasutada ühe korra ja see kehtib ${d} ${d === 1 ? 'päev' : 'päeva'}.`,
+    ignore: 'Kui sa seda kutset ei oodanud, võid selle e-kirja tähelepanuta jätta.',
   },
 }
 
@@ -193,6 +193,9 @@ export function invitationMail(m: InvitationMail): RenderedMail {
 `
   return { subject: t.subject(brand), text, html }
 }
+
+/** Every word of Heed's own mails, per locale (the words tests check). */
+export const MAIL_STRINGS = { newLink: NEW_LINK, invitation: INVITATION, roles: ROLE_NAMES }
 
 /** A header-safe, single-line form of a name: control characters become spaces. */
 function oneLine(s: string): string {
