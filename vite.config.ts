@@ -3,10 +3,12 @@ import ts from 'typescript'
 import { defineConfig, type Plugin } from 'vite'
 
 /**
- * Builds the widget into ONE self-contained ES module, packages/widget/dist/widget.js, which
- * the API serves as GET /widget.js. No chunks, no external imports, no CSS file: styles live in
- * the components (adopted stylesheets), so a strict CSP needs nothing but `script-src`.
- * `npm run build -w @heed/widget` runs this and then the 20 kB gzip size check.
+ * Builds the widget: packages/widget/dist/widget.js, served as GET /widget.js, holds all a
+ * first view needs (lit, every locale, the styles) and imports nothing up front; editors few
+ * people open are dist/widget/<name>-<hash>.js, imported on first use and served as
+ * GET /widget/<file> (content-hashed, so cached for good). No CSS file: styles live in the
+ * components (adopted stylesheets), so a strict CSP needs nothing but `script-src`.
+ * `npm run build -w @heed/widget` runs this and then the size check (scripts/check-size.ts).
  */
 const widget = fileURLToPath(new URL('./packages/widget/', import.meta.url))
 
@@ -85,7 +87,9 @@ export default defineConfig({
       fileName: () => 'widget.js',
     },
     rolldownOptions: {
-      output: { codeSplitting: false, minify: true, comments: false },
+      // lit and the rest widget.js holds stay there; the parts import them from it.
+      preserveEntrySignatures: 'allow-extension',
+      output: { chunkFileNames: 'widget/[name]-[hash].js', minify: true, comments: false },
     },
   },
 })

@@ -90,7 +90,7 @@ app.get('/account', async (c) => {
 <p class="muted">Choose what we send to ${customer.email}, how often, and when not to.</p>
 <div class="card">
 ${token
-  ? html`<heed-preferences api="${API}" token="${token}"></heed-preferences>`
+  ? html`<heed-preferences api="${API}" token="${token}" lang="en"></heed-preferences>`
   : html`<p>Preferences are unavailable right now: this site could not reach Heed at ${API}.</p>`}
 </div>
 </section>

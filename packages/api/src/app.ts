@@ -23,6 +23,7 @@ import { describeWebhooks } from './webhooks/docs.ts'
 import { healthRoutes } from './health/health.routes.ts'
 import { links } from './links/links.routes.ts'
 import { meRoutes } from './links/me.routes.ts'
+import { originCheckRoutes } from './links/origin-check.routes.ts'
 import { newLinkRoutes } from './links/new-link.routes.ts'
 import { pageRoutes } from './links/pages.routes.ts'
 import { signingKeys } from './links/signing-keys.routes.ts'
@@ -89,6 +90,8 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   app.route('/v1/session', sessionRoutes())
   app.route('/v1/users', users)
   app.route('/v1/invitations', invitationRoutes())
+  // Before /v1/me, whose CORS and token checks it must not meet.
+  app.route('/v1/me/origin', originCheckRoutes(limiter))
   app.route('/v1/me', meRoutes(limiter))
   app.route('/', pageRoutes(limiter))
   app.route('/', newLinkRoutes(limiter))

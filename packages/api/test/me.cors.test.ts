@@ -127,6 +127,51 @@ describe('CORS on the subscriber API', () => {
     assert.equal(res.headers.get('access-control-allow-credentials'), null)
   })
 
+  describe('POST /v1/me/origin: why the widget got no answer', () => {
+    const ask = (token: string, origin?: string, type = 'text/plain') => bare(h, 'POST', '/v1/me/origin', token, { 'content-type': type, ...(origin ? { origin } : {}) })
+
+    test('from a site the tenant does not list: allowed false, with the exact origin to add, readable by any site', async () => {
+      const before = await snapshot(h, 'mia')
+      const res = await ask(link.token, EVIL)
+      assert.equal(res.status, 200, res.text)
+      assert.equal(res.headers.get('access-control-allow-origin'), '*')
+      assert.equal(res.headers.get('access-control-allow-credentials'), null)
+      const body = JSON.parse(res.text) as { origin: string; allowed: boolean; detail: string }
+      assert.equal(body.origin, EVIL)
+      assert.equal(body.allowed, false)
+      assert.match(body.detail, new RegExp(`add exactly "${EVIL.replaceAll('.', '\\.')}"`))
+      assert.match(body.detail, /console\/settings/)
+      // It says nothing about the subscriber, and changes nothing.
+      assert.doesNotMatch(res.text, /mia/)
+      assert.deepEqual(await snapshot(h, 'mia'), before)
+    })
+
+    test("from another tenant's site: also not allowed for this link", async () => {
+      const body = JSON.parse((await ask(link.token, BETA_SHOP)).text) as { allowed: boolean }
+      assert.equal(body.allowed, false)
+    })
+
+    test('from a listed site, the own origin, or with no Origin: allowed', async () => {
+      for (const origin of [SHOP, 'https://heed.acme.example', undefined]) {
+        const body = JSON.parse((await ask(link.token, origin)).text) as { allowed: boolean }
+        assert.equal(body.allowed, true, String(origin))
+      }
+    })
+
+    test('a token that is not valid gets allowed null, never a guess', async () => {
+      const body = JSON.parse((await ask('garbage', EVIL)).text) as { allowed: boolean | null }
+      assert.equal(body.allowed, null)
+    })
+
+    test('anything but text/plain is a 415', async () => {
+      assertProblem(await ask(JSON.stringify({ token: link.token }), EVIL, 'application/json'), 415)
+    })
+
+    test('a body longer than any token is a 413', async () => {
+      assertProblem(await ask('x'.repeat(5000), EVIL), 413)
+    })
+  })
+
   test('the tenant API (API keys) answers no CORS for the shop origin', async () => {
     const res = await h.req('GET', '/v1/tenant', undefined, { headers: { origin: SHOP } })
     assert.equal(res.headers.get('access-control-allow-origin'), null)

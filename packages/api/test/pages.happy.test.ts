@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -216,6 +216,34 @@ describe('GET /widget.js', () => {
       assert.match(res.headers.get('content-type') ?? '', /javascript/)
       assert.equal(res.headers.get('x-content-type-options'), 'nosniff')
       assert.equal(await res.text(), 'export {}\n')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+      await h.close()
+    }
+  })
+
+  test('its parts are served from beside it the same way, cached for good; nothing else is', async () => {
+    const h = await setup()
+    const dir = mkdtempSync(join(tmpdir(), 'heed-widget-'))
+    try {
+      mkdirSync(join(dir, 'widget'))
+      writeFileSync(join(dir, 'widget.js'), 'import("./widget/quiet-editor-Ab3_x9Zq.js")\n')
+      writeFileSync(join(dir, 'widget', 'quiet-editor-Ab3_x9Zq.js'), 'export const part = 1\n')
+      writeFileSync(join(dir, 'secret.txt'), 'no')
+      const app = createApp({ store: h.store, config: h.config, now: () => h.clock.now }, { widgetFile: join(dir, 'widget.js') })
+      const res = await app.request('/widget/quiet-editor-Ab3_x9Zq.js')
+      assert.equal(res.status, 200)
+      assert.equal(await res.text(), 'export const part = 1\n')
+      assert.equal(res.headers.get('cross-origin-resource-policy'), 'cross-origin')
+      assert.equal(res.headers.get('access-control-allow-origin'), '*')
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff')
+      assert.match(res.headers.get('content-type') ?? '', /^text\/javascript/)
+      assert.match(res.headers.get('cache-control') ?? '', /immutable/)
+      for (const path of ['/widget/missing-Ab3_x9Zq.js', '/widget/..%2Fsecret.txt', '/widget/%2E%2E%2Fwidget.js', '/widget/quiet-editor.js']) {
+        const refused = await app.request(path)
+        assert.equal(refused.status, 404, path)
+        assert.match(refused.headers.get('content-type') ?? '', /problem\+json/)
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true })
       await h.close()

@@ -37,6 +37,21 @@ export class MeClient {
     return this.#call('POST', '/v1/me/unsubscribe', reason ? { reason } : {})
   }
 
+  /**
+   * After /v1/me gave no answer: whether this page's origin is the reason (the browser hides
+   * the API's refusal from a site missing in `allowedOrigins`). The developer's fix, or null.
+   * A text/plain body, so the browser sends it from any site without a preflight.
+   */
+  async originRefused(): Promise<string | null> {
+    try {
+      const res = await fetch(`${this.base}/v1/me/origin`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: this.#token, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' })
+      const answer = res.ok ? ((await res.json()) as { allowed?: unknown; detail?: unknown }) : {}
+      return answer.allowed === false && typeof answer.detail === 'string' ? answer.detail : null
+    } catch {
+      return null
+    }
+  }
+
   async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     let res: Response
     try {

@@ -47,9 +47,12 @@ describe('<heed-preferences> with the keyboard only', () => {
     const { token } = await subscriber({ topics: { sales: { subscribed: true } }, quietHours: { start: '22:00', end: '07:00' }, cap: { max: 3, per: 'week' } })
     const { el, before, afterBtn } = await mountBetweenButtons(token)
     const r = root(el)
+    // The quiet-hours editor loads on demand, with its time-zone picker.
+    await waitUntil(() => r.querySelector('heed-zone-picker')?.shadowRoot?.querySelector('select'), 'the quiet-hours editor did not load', { timeout: 5000 })
     const reached = await tabThrough(before, afterBtn)
-    // Every enabled control, one stop per radio group (its checked radio).
-    const controls = [...r.querySelectorAll<HTMLElement>('button:not(:disabled), select, input:not([type="radio"]), input[type="radio"]:checked')]
+    // Every enabled control, one stop per radio group (its checked radio), the picker's own inside it.
+    const CONTROL = 'button:not(:disabled), select, textarea, input:not([type="radio"]), input[type="radio"]:checked'
+    const controls = [...r.querySelectorAll<HTMLElement>(`${CONTROL}, heed-zone-picker`)].flatMap((c) => (c.shadowRoot ? [...c.shadowRoot.querySelectorAll<HTMLElement>(CONTROL)] : [c]))
     expect(controls.length).to.be.greaterThan(15)
     for (const c of controls) expect(reached, `reached ${c.outerHTML.slice(0, 80)}`).to.include(c)
     expect(reached.filter((x) => !controls.includes(x as HTMLElement))).to.deep.equal([])

@@ -1,13 +1,17 @@
 /// <reference types="mocha" />
 import { expect, fixture, html } from '@open-wc/testing'
 import type { HeedPreferences } from '../src/index.ts'
-import { TRANSLATIONS, type Translation } from '../src/translations/index.ts'
+import type { Translation } from '../src/translations/index.ts'
+import { TRANSLATIONS } from '../src/translations/all.ts'
+import { QUIET_TEXT } from '../src/translations/quiet.ts'
+import { REASON_TEXT } from '../src/translations/reason.ts'
 import { admin, after, apiUrl, buttonNamed, mount, root, settled, subscriber } from './helpers.ts'
+import { waitUntil } from '@open-wc/testing'
 
 const SAMPLES = ['Trailhead Outfitters', 'email', 'sms', 'push', 'account', 'shopping', 'content', 'Sales and offers']
 
 /** Every UI string of a locale, with functions called on sample arguments (which are left out). */
-function strings(t: Translation): string[] {
+function strings(t: object): string[] {
   const out: string[] = []
   const add = (v: unknown) => {
     if (typeof v === 'string') out.push(v)
@@ -30,10 +34,13 @@ function shownText(el: HeedPreferences): string {
   return parts.join('\n').replace(/\s+/g, ' ')
 }
 
+/** A locale's strings, the parts loaded on demand (quiet hours, the reason form) included. */
+const everything = (code: keyof typeof TRANSLATIONS) => [...strings(TRANSLATIONS[code]), ...strings(QUIET_TEXT[code]), ...strings(REASON_TEXT[code])]
+
 function expectNoEnglish(el: HeedPreferences, t: Translation) {
   const text = shownText(el)
-  const own = new Set(strings(t))
-  const leftovers = strings(TRANSLATIONS.en).filter((s) => s.length >= 3 && !own.has(s) && text.includes(s))
+  const own = new Set(everything(t.$code as keyof typeof TRANSLATIONS))
+  const leftovers = everything('en').filter((s) => s.length >= 3 && !own.has(s) && text.includes(s))
   expect(leftovers, `English left in ${t.$code}`).to.deep.equal([])
 }
 
@@ -51,6 +58,7 @@ describe('<heed-preferences> locales', () => {
         pausedUntil: new Date(Date.now() + 5 * 86_400_000).toISOString(),
       })
       const el = await mount({ token })
+      await waitUntil(() => root(el).querySelector('#quiet-rule'), 'the quiet-hours editor did not load', { timeout: 5000 })
       expect(root(el).querySelector('.base')!.getAttribute('lang')).to.equal(code)
       expect(shownText(el)).to.include(t.title)
       expect(shownText(el)).to.include(t.capLabel(3, 'week'))
@@ -58,8 +66,9 @@ describe('<heed-preferences> locales', () => {
 
       // Unsubscribed, with the reason form.
       await after(el, 'heed-unsubscribe', () => buttonNamed(el, t.unsubscribeAll).click())
-      await el.updateComplete
+      await waitUntil(() => root(el).querySelector('#reason-details'), 'the reason form did not load', { timeout: 5000 })
       expect(shownText(el)).to.include(t.unsubscribedTitle)
+      expect(shownText(el)).to.include(REASON_TEXT[code].reasonDetails)
       expectNoEnglish(el, t)
 
       // Unsubscribe mode.
@@ -97,7 +106,7 @@ describe('<heed-preferences> locales', () => {
     expect(notice()).to.include('2031年3月5日')
     el.lang = 'et'
     await el.updateComplete
-    expect(notice()).to.include('5. märts 2031')
+    expect(notice()).to.include('5. märtsini 2031')
   })
 
   it('translates category keys and their English names; other categories show as written', async () => {

@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 import { expect, waitUntil } from '@open-wc/testing'
-import { emulateMedia } from '@web/test-runner-commands'
+import { emulateMedia, setViewport } from '@web/test-runner-commands'
 import {
   admin,
   after,
@@ -177,6 +177,7 @@ describe('<heed-preferences>', () => {
       const el = await mount({ token })
       const r = root(el)
       await after(el, 'heed-change', () => switchFor(el, 'Quiet hours').click())
+      await waitUntil(() => r.querySelector('#quiet-start'), 'the quiet-hours editor did not load', { timeout: 5000 })
       let s = await stored(id)
       expect(s.quietHours).to.deep.equal({ start: '21:00', end: '08:00' })
       expect(s.timezone).to.equal(Intl.DateTimeFormat().resolvedOptions().timeZone)
@@ -186,7 +187,8 @@ describe('<heed-preferences>', () => {
       await after(el, 'heed-change', () => start.dispatchEvent(new Event('change')))
       expect((await stored(id)).quietHours).to.deep.equal({ start: '22:30', end: '08:00' })
 
-      const zone = r.querySelector<HTMLSelectElement>('#quiet-zone')!
+      await waitUntil(() => r.querySelector('heed-zone-picker')?.shadowRoot?.querySelector('select'), 'no time zone picker')
+      const zone = r.querySelector('heed-zone-picker')!.shadowRoot!.querySelector<HTMLSelectElement>('select')!
       zone.value = 'Asia/Taipei'
       await after(el, 'heed-change', () => zone.dispatchEvent(new Event('change')))
       expect((await stored(id)).timezone).to.equal('Asia/Taipei')
@@ -195,8 +197,10 @@ describe('<heed-preferences>', () => {
       end.value = '22:30'
       end.dispatchEvent(new Event('change'))
       await el.updateComplete
-      expect(r.querySelector('#quiet-error')?.textContent).to.include('different start and end')
-      expect(end.getAttribute('aria-invalid')).to.equal('true')
+      expect(r.querySelector('#quiet-error')?.textContent).to.include('would stop every message')
+      // Shown as the whole day it would be, with the way out beside it.
+      expect(r.querySelector<HTMLInputElement>('#quiet-all-day')!.checked).to.equal(true)
+      expect(r.querySelector('#quiet-all-day')!.getAttribute('aria-invalid')).to.equal('true')
       s = await stored(id)
       expect(s.quietHours).to.deep.equal({ start: '22:30', end: '08:00' })
     })
@@ -225,6 +229,178 @@ describe('<heed-preferences>', () => {
       await el.updateComplete
       await after(el, 'heed-change', () => buttonNamed(el, 'Pause').click())
       expect((await stored(id)).pausedUntil).to.equal(new Date(`${date}T00:00:00+08:00`).toISOString())
+    })
+  })
+
+  describe('quiet hours: days, whole days, and the rule in words', () => {
+    const editor = async (el: Awaited<ReturnType<typeof mount>>) => {
+      await waitUntil(() => root(el).querySelector('#quiet-rule'), 'the quiet-hours editor did not load', { timeout: 5000 })
+      return root(el)
+    }
+    const day = (el: Awaited<ReturnType<typeof mount>>, name: string) => root(el).querySelector<HTMLButtonElement>(`.day[aria-label="${name}"]`)!
+
+    it('"never at weekends" reads as what it is, not "12:00 AM to 12:00 AM"', async () => {
+      const { token } = await subscriber({ quietHours: { start: '00:00', end: '00:00', days: [0, 6] } })
+      const r = await editor(await mount({ token }))
+      expect(r.querySelector('#quiet-rule')!.textContent).to.equal('All day on Saturday and Sunday')
+      expect(r.querySelector<HTMLInputElement>('#quiet-all-day')!.checked).to.equal(true)
+      // No times to misread while the whole day is quiet.
+      expect(r.querySelector('#quiet-start')).to.equal(null)
+    })
+
+    it('describes evenings, weekdays and a night that ends the next day in each language', async () => {
+      const { token } = await subscriber({ quietHours: { start: '22:00', end: '07:00', days: [1, 2, 3, 4, 5] } })
+      const r = await editor(await mount({ token }))
+      expect(r.querySelector('#quiet-rule')!.textContent).to.equal('Monday to Friday, 10:00 PM to 7:00 AM the next day')
+      const et = await editor(await mount({ token, lang: 'et' }))
+      expect(et.querySelector('#quiet-rule')!.textContent).to.equal('esmaspäev–reede: 22:00–7:00 (järgmisel päeval)')
+      const zh = await editor(await mount({ token, lang: 'zh-Hant' }))
+      expect(zh.querySelector('#quiet-rule')!.textContent).to.equal('星期一至星期五 下午10:00 至隔天 上午7:00')
+    })
+
+    it('offers the days in the locale’s week order with its own names', async () => {
+      const { token } = await subscriber({ quietHours: { start: '21:00', end: '08:00' } })
+      const names = async (lang: string) => [...(await editor(await mount({ token, lang }))).querySelectorAll('.day')].map((d) => d.getAttribute('aria-label'))
+      expect(await names('et')).to.deep.equal(['esmaspäev', 'teisipäev', 'kolmapäev', 'neljapäev', 'reede', 'laupäev', 'pühapäev'])
+      // Taiwan's week starts on Sunday; the visible names are the short ones.
+      const zh = await editor(await mount({ token, lang: 'zh-Hant' }))
+      expect(zh.querySelector('.day')!.getAttribute('aria-label')).to.equal('星期日')
+      expect(zh.querySelector('.day')!.textContent).to.equal('週日')
+    })
+
+    it('saves chosen days, and every day again drops the list', async () => {
+      const { id, token } = await subscriber({ quietHours: { start: '21:00', end: '08:00' } })
+      const el = await mount({ token })
+      await editor(el)
+      await after(el, 'heed-change', () => day(el, 'Saturday').click())
+      expect((await stored(id)).quietHours).to.deep.equal({ start: '21:00', end: '08:00', days: [0, 1, 2, 3, 4, 5] })
+      expect(day(el, 'Saturday').getAttribute('aria-checked')).to.equal('false')
+      expect(root(el).querySelector('#quiet-rule')!.textContent).to.equal('Sunday to Friday, 9:00 PM to 8:00 AM the next day')
+      await after(el, 'heed-change', () => day(el, 'Saturday').click())
+      expect((await stored(id)).quietHours).to.deep.equal({ start: '21:00', end: '08:00' })
+    })
+
+    it('"All day" starts with the weekend, and refuses all day on every day with a reason, saving nothing', async () => {
+      const { id, token } = await subscriber({ quietHours: { start: '21:00', end: '08:00' } })
+      const el = await mount({ token })
+      const r = await editor(el)
+      await after(el, 'heed-change', () => r.querySelector<HTMLInputElement>('#quiet-all-day')!.click())
+      expect((await stored(id)).quietHours).to.deep.equal({ start: '00:00', end: '00:00', days: [0, 6] })
+      await waitUntil(() => statusText(el) === 'Saved', 'no Saved')
+      for (const name of ['Monday', 'Tuesday', 'Wednesday', 'Thursday']) await after(el, 'heed-change', () => day(el, name).click())
+      day(el, 'Friday').click()
+      await el.updateComplete
+      expect(r.querySelector('#quiet-error')!.textContent).to.include('would stop every message')
+      // The earlier "Saved" is gone: this change was not saved.
+      expect(statusText(el)).to.equal('')
+      expect((await stored(id)).quietHours?.days).to.deep.equal([0, 1, 2, 3, 4, 6])
+      // The icon sits beside its message, on the same line.
+      const [icon, text] = [r.querySelector('#quiet-error svg')!, r.querySelector('#quiet-error span')!]
+      expect(Math.abs(icon.getBoundingClientRect().top - text.getBoundingClientRect().top)).to.be.below(8)
+    })
+
+    it('refuses no day at all with its own reason', async () => {
+      const { id, token } = await subscriber({ quietHours: { start: '21:00', end: '08:00', days: [3] } })
+      const el = await mount({ token })
+      await editor(el)
+      day(el, 'Wednesday').click()
+      await el.updateComplete
+      expect(root(el).querySelector('#quiet-error')!.textContent).to.include('Choose at least one day')
+      expect(day(el, 'Wednesday').getAttribute('aria-describedby')).to.equal('quiet-error')
+      expect((await stored(id)).quietHours).to.deep.equal({ start: '21:00', end: '08:00', days: [3] })
+    })
+
+    it('finds no axe violations with the day picker and time zones open', async () => {
+      const { token } = await subscriber({ quietHours: { start: '00:00', end: '00:00', days: [0, 6] } })
+      const el = await mount({ token })
+      await editor(el)
+      await expectNoAxeViolations(el)
+    })
+  })
+
+  describe('what a choice that is greyed out or limited says', () => {
+    it('a channel turned off everywhere says why its chip is greyed out', async () => {
+      const { token } = await subscriber({ topics: { sales: { subscribed: true } }, channels: { sms: false } })
+      const el = await mount({ token })
+      const sms = [...root(el).querySelectorAll<HTMLButtonElement>('[aria-label="Channels for Sales and offers"] [role="checkbox"]')].find((c) => c.textContent?.trim() === 'SMS')!
+      expect(sms.disabled).to.equal(true)
+      const why = root(el).getElementById(sms.getAttribute('aria-describedby')!)
+      expect(why?.textContent).to.equal('SMS is turned off for every topic under Channels.')
+      await expectNoAxeViolations(el)
+    })
+
+    it('a topic without its own limit names the overall one instead of "No limit"', async () => {
+      const { token } = await subscriber({ topics: { sales: { subscribed: true } }, cap: { max: 3, per: 'week' } })
+      const el = await mount({ token })
+      const first = root(el).querySelector<HTMLSelectElement>('#cap-sales')!.options[0]!
+      expect(first.textContent).to.equal('Overall limit (at most 3 messages a week)')
+      const none = await subscriber({ topics: { sales: { subscribed: true } } })
+      const free = await mount({ token: none.token })
+      expect(root(free).querySelector<HTMLSelectElement>('#cap-sales')!.options[0]!.textContent).to.equal('No limit')
+    })
+  })
+
+  describe('language', () => {
+    it('the element’s lang wins, then the subscriber’s saved language, then the page’s', async () => {
+      const { token } = await subscriber({ locale: 'et' })
+      const title = (el: Awaited<ReturnType<typeof mount>>) => root(el).querySelector('[role="heading"]')?.textContent
+      // The page says English (<html lang="en">), the subscriber saved Estonian: Estonian.
+      expect(title(await mount({ token }))).to.equal('Sõnumite eelistused')
+      // The element says English: English, whatever the subscriber saved.
+      expect(title(await mount({ token, lang: 'en' }))).to.equal('Message preferences')
+      // No saved language: the page's.
+      const plain = await subscriber({ locale: null })
+      document.documentElement.lang = 'zh-TW'
+      try {
+        expect(title(await mount({ token: plain.token }))).to.equal('訊息偏好設定')
+      } finally {
+        document.documentElement.lang = 'en'
+      }
+    })
+  })
+
+  describe('the status toast', () => {
+    it('on a phone, never covers the control being changed', async () => {
+      await setViewport({ width: 360, height: 640 })
+      const spacer = document.createElement('div')
+      spacer.style.height = '2000px'
+      try {
+        const { token } = await subscriber({ topics: { sales: { subscribed: true } } })
+        const el = await mount({ token })
+        document.body.append(spacer)
+        const select = root(el).querySelector<HTMLSelectElement>('#cap-sales')!
+        // Bring the control to the very bottom of the screen, where the toast appears.
+        window.scrollBy(0, select.getBoundingClientRect().bottom - window.innerHeight + 2)
+        select.focus()
+        select.value = '1/day'
+        await after(el, 'heed-change', () => select.dispatchEvent(new Event('change')))
+        await waitUntil(() => root(el).querySelector('.toast'), 'no toast')
+        await el.updateComplete
+        const toast = root(el).querySelector('.toast')!.getBoundingClientRect()
+        const control = select.getBoundingClientRect()
+        expect(control.bottom <= toast.top || control.top >= toast.bottom, `control ${control.top}–${control.bottom}, toast ${toast.top}–${toast.bottom}`).to.equal(true)
+      } finally {
+        spacer.remove()
+        window.scrollTo(0, 0)
+        await setViewport({ width: 800, height: 600 })
+      }
+    })
+  })
+
+  describe('dark mode pinned on a light page', () => {
+    it('--heed-surface gives the widget its own dark surface, so its light text stays readable', async () => {
+      const { token } = await subscriber()
+      const el = await mount({ token })
+      el.style.colorScheme = 'dark'
+      el.style.setProperty('--heed-surface', '#15181b')
+      try {
+        const base = root(el).querySelector('.base')!
+        expect(getComputedStyle(base).backgroundColor).to.equal('rgb(21, 24, 27)')
+        expect(getComputedStyle(base).color).to.equal('rgb(236, 238, 240)')
+        await expectNoAxeViolations(el)
+      } finally {
+        el.style.colorScheme = ''
+      }
     })
   })
 
@@ -271,7 +447,7 @@ describe('<heed-preferences>', () => {
       const { token } = await subscriber()
       const el = await mount({ token })
       await after(el, 'heed-unsubscribe', () => buttonNamed(el, 'Unsubscribe from all').click())
-      await el.updateComplete
+      await waitUntil(() => root(el).querySelector('.reason'), 'the reason form did not load', { timeout: 5000 })
       const send = buttonNamed(el, 'Send')
       expect(send.disabled).to.equal(true)
       const radio = [...root(el).querySelectorAll<HTMLLabelElement>('.reason label')].find((l) => l.textContent?.includes('Too many messages'))!
@@ -288,13 +464,31 @@ describe('<heed-preferences>', () => {
       const { id, token } = await subscriber()
       const el = await mount({ token })
       await after(el, 'heed-unsubscribe', () => buttonNamed(el, 'Unsubscribe from all').click())
-      await el.updateComplete
+      await waitUntil(() => root(el).querySelector('.reason'), 'the reason form did not load', { timeout: 5000 })
       ;[...root(el).querySelectorAll<HTMLLabelElement>('.reason label')].find((l) => l.textContent?.includes('Too many messages'))!.querySelector('input')!.click()
       await el.updateComplete
       buttonNamed(el, 'Send').click()
       await waitUntil(() => statusText(el) === 'Thank you for telling us.', 'reason not sent', { timeout: 5000 })
       const events = await admin<{ data: Array<{ reason: string | null }> }>('GET', `/v1/events?subscriberId=${id}`)
       expect(events.body.data.map((e) => e.reason)).to.include('too_many')
+    })
+
+    it('takes the reason in the person’s own words too, with or without a choice', async () => {
+      const { id, token } = await subscriber()
+      const el = await mount({ token })
+      await after(el, 'heed-unsubscribe', () => buttonNamed(el, 'Unsubscribe from all').click())
+      await waitUntil(() => root(el).querySelector('#reason-details'), 'the reason form did not load', { timeout: 5000 })
+      const details = root(el).querySelector<HTMLTextAreaElement>('#reason-details')!
+      // Labelled, so a screen reader names it.
+      expect(root(el).querySelector('label[for="reason-details"]')?.textContent).to.include('Anything you would like to add')
+      details.value = '  Daily was too much for me  '
+      details.dispatchEvent(new Event('input'))
+      await el.updateComplete
+      expect(buttonNamed(el, 'Send').disabled).to.equal(false)
+      buttonNamed(el, 'Send').click()
+      await waitUntil(() => statusText(el) === 'Thank you for telling us.', 'reason not sent', { timeout: 5000 })
+      const events = await admin<{ data: Array<{ reason: string | null }> }>('GET', `/v1/events?subscriberId=${id}`)
+      expect(events.body.data.map((e) => e.reason)).to.include('other: Daily was too much for me')
     })
 
     it('mode="unsubscribe" asks once, acts in one click, and can show every preference', async () => {
@@ -389,6 +583,8 @@ describe('<heed-preferences>', () => {
       const error = root(el).querySelector('[part~="error"]')!
       expect(error.textContent).to.include('Your preferences could not load')
       expect(error.textContent).to.include('Check your connection')
+      const retry = buttonNamed(el, 'Try again')
+      expect(retry.closest('[part~="error"]')).to.equal(error)
       el.api = await apiUrl()
       await waitUntil(() => root(el).querySelector('[role="switch"]'), 'did not load after the api was fixed', { timeout: 5000 })
     })
@@ -399,15 +595,22 @@ describe('<heed-preferences>', () => {
       expect(root(el).querySelector('[part~="error"]')?.textContent).to.include('Open this page from your email')
     })
 
-    it('a page not in the tenant allowedOrigins gets a message, not a blank box', async () => {
+    it('a page not in the tenant allowedOrigins: a neutral message for the person, the exact fix for the developer', async () => {
       const { token } = await subscriber({}, 'elsewhere')
-      const warn = console.warn
-      console.warn = () => {}
+      const error = console.error
+      const logged: string[] = []
+      console.error = (...args: unknown[]) => logged.push(args.join(' '))
       try {
         const el = await mount({ token })
-        expect(root(el).querySelector('[part~="error"]')?.textContent).to.include('could not load')
+        const box = root(el).querySelector('[part~="error"]')!
+        expect(box.textContent).to.include('Preferences can’t be shown here')
+        expect(box.textContent).to.not.include('connection')
+        // Not a network failure: no "Try again" loop.
+        expect(root(el).querySelector('button')).to.equal(null)
+        const origin = await pageOrigin()
+        expect(logged.some((l) => l.includes(`add exactly "${origin}"`) && l.includes('/console/settings'))).to.equal(true, logged.join('\n'))
       } finally {
-        console.warn = warn
+        console.error = error
       }
     })
   })

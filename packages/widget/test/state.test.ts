@@ -3,7 +3,8 @@ import { expect } from '@open-wc/testing'
 import type { MeTopic } from '@heed/shared/schemas'
 import { defaultPreferences } from '@heed/shared/subscriber'
 import { applyPatch, byCategory, pickText, tokenFromLocation, type SubscriberState } from '../src/state.ts'
-import { matchLocale, resolveLocale, TRANSLATIONS } from '../src/translations/index.ts'
+import { matchLocale, resolveLocale } from '../src/translations/index.ts'
+import { TRANSLATIONS } from '../src/translations/all.ts'
 
 const base: SubscriberState = { id: 's1', email: null, ...defaultPreferences() }
 const topic = (key: string, more: Partial<MeTopic> = {}): MeTopic => ({

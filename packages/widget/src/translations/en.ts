@@ -37,6 +37,8 @@ const translation: Translation = {
   frequencyHeading: 'How often',
   frequencyIntro: 'The most we send you, counted across all topics.',
   noLimit: 'No limit',
+  overallLimit: (cap) => `Overall limit (${cap.charAt(0).toLowerCase()}${cap.slice(1)})`,
+  channelOffEverywhere: (channels) => `${channels} is turned off for every topic under Channels.`,
   capLabel: (n, per) => `At most ${n} ${plural('en', n, { one: 'message', other: 'messages' })} ${PER[per]}`,
 
   quietHeading: 'Quiet hours',
@@ -44,7 +46,6 @@ const translation: Translation = {
   quietFrom: 'From',
   quietTo: 'To',
   timeZone: 'Time zone',
-  quietSameTime: 'Choose different start and end times.',
 
   pauseHeading: 'Take a break',
   pauseIntro: 'Pause everything for a while.',
@@ -87,6 +88,9 @@ const translation: Translation = {
   networkBody: 'Check your connection and try again.',
   serverBody: 'Something went wrong on our side. Try again in a moment.',
   retry: 'Try again',
+  originTitle: 'Preferences can’t be shown here',
+  originBody: 'Use the link in any message we sent you to manage them.',
+  loadFailed: 'This part could not load. Check your connection and try again.',
 
   notSaved: (why) => `Not saved: ${why} Your previous choice is back.`,
   whyOffline: 'you seem to be offline.',

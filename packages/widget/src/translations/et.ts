@@ -13,6 +13,14 @@ const CATEGORIES: Record<string, string> = {
   product: 'Tooteuuendused',
 }
 const CHANNELS: Record<string, string> = { email: 'E-post', sms: 'SMS', push: 'Tõuketeated' }
+/** Intl names the month in the nominative ("30. detsember 2026"); "until" takes the terminative ("30. detsembrini 2026"). */
+const UNTIL: Record<string, string> = {
+  jaanuar: 'jaanuarini', veebruar: 'veebruarini', märts: 'märtsini', aprill: 'aprillini', mai: 'maini', juuni: 'juunini',
+  juuli: 'juulini', august: 'augustini', september: 'septembrini', oktoober: 'oktoobrini', november: 'novembrini', detsember: 'detsembrini',
+}
+/** "30. detsember 2026, kell 0:00" → "30. detsembrini 2026 kell 0:00". */
+const untilDate = (when: string) =>
+  when.replace(/(?<!\p{L})(jaanuar|veebruar|märts|aprill|mai|juuni|juuli|august|september|oktoober|november|detsember)(?!\p{L})/u, (m) => UNTIL[m] ?? m).replace(', kell ', ' kell ')
 
 const translation: Translation = {
   $code: 'et',
@@ -35,8 +43,10 @@ const translation: Translation = {
   channelsIntro: 'Lülita kanal välja ja me ei saada selle kaudu enam midagi.',
 
   frequencyHeading: 'Kui tihti',
-  frequencyIntro: 'Kõige rohkem, mida me sulle saadame, kõik teemad kokku.',
+  frequencyIntro: 'Kõige rohkem sõnumeid, mida me sulle saadame, kõigi teemade peale kokku.',
   noLimit: 'Piiranguta',
+  overallLimit: (cap) => `Üldine piirang (${cap.charAt(0).toLowerCase()}${cap.slice(1)})`,
+  channelOffEverywhere: (channels) => `${channels} on jaotises „Kanalid“ kõigi teemade jaoks välja lülitatud.`,
   capLabel: (n, per) => `Kuni ${n} ${plural('et', n, { one: 'sõnum', other: 'sõnumit' })} ${PER[per]}`,
 
   quietHeading: 'Vaikne aeg',
@@ -44,7 +54,6 @@ const translation: Translation = {
   quietFrom: 'Alates',
   quietTo: 'Kuni',
   timeZone: 'Ajavöönd',
-  quietSameTime: 'Vali erinev algus- ja lõpuaeg.',
 
   pauseHeading: 'Tee paus',
   pauseIntro: 'Peata kõik sõnumid mõneks ajaks.',
@@ -52,24 +61,24 @@ const translation: Translation = {
   pauseMonth: '1 kuu',
   pauseUntilDate: 'Kuni kuupäevani',
   pauseButton: 'Peata',
-  pausedUntil: (when) => `Peatatud kuni ${when}`,
+  pausedUntil: (when) => `Peatatud kuni ${untilDate(when)}`,
   resume: 'Jätka kohe',
 
   unsubscribeAll: 'Loobu kõigist',
-  unsubscribeAllHint: (brand) => `Lõpetab kõik sõnumid saatjalt ${brand}, välja arvatud tellimuste kohta.`,
+  unsubscribeAllHint: (brand) => `Lõpetab kõik saatja ${brand} sõnumid, välja arvatud tellimustega seotud sõnumid.`,
   unsubscribeQuestion: (brand) => `Kas loobud saatja ${brand} sõnumitest?`,
-  unsubscribedTitle: 'Oled loobunud',
+  unsubscribedTitle: 'Oled tellimusest loobunud',
   unsubscribedBody: (brand) => `Saatja ${brand} ei saada sulle enam sõnumeid.`,
-  requiredStillSent: 'Sõnumid tellimuste ja konto kohta tulevad endiselt.',
+  requiredStillSent: 'Tellimuste ja kontoga seotud sõnumid tulevad endiselt.',
   undo: 'Võta tagasi',
   resubscribe: 'Telli uuesti',
   resubscribed: 'Oled taas tellija',
   lessInstead: 'Või saa meilt hoopis vähem sõnumeid',
-  lessPauseMonth: 'Peata kuuks',
-  lessWeekly: 'Kuni üks nädalas',
-  lessWeeklyDone: 'Nüüdsest kuni üks sõnum nädalas',
+  lessPauseMonth: 'Peata üheks kuuks',
+  lessWeekly: 'Kõige rohkem üks sõnum nädalas',
+  lessWeeklyDone: 'Nüüdsest saad kõige rohkem ühe sõnumi nädalas',
   chooseTopics: 'Vali hoopis teemad',
-  reasonHeading: 'Kas ütled, miks? (vabatahtlik)',
+  reasonHeading: 'Kas ütleksid meile, miks? (vabatahtlik)',
   reasons: {
     too_many: 'Liiga palju sõnumeid',
     not_relevant: 'Pole minu jaoks asjakohane',
@@ -80,16 +89,19 @@ const translation: Translation = {
   reasonThanks: 'Aitäh, et andsid teada.',
 
   expiredTitle: 'See link on aegunud',
-  expiredBody: 'Ava link meie hiljutisest sõnumist, et eelistusi näha.',
-  noTokenTitle: 'Ava see leht oma e-kirjast',
-  noTokenBody: 'Kasuta linki iga meie sõnumi lõpus.',
+  expiredBody: 'Eelistuste nägemiseks ava link mõnest meie hiljutisest sõnumist.',
+  noTokenTitle: 'Ava see leht e-kirjas oleva lingiga',
+  noTokenBody: 'Kasuta linki, mis on iga meie sõnumi lõpus.',
   networkTitle: 'Eelistusi ei õnnestunud laadida',
   networkBody: 'Kontrolli internetiühendust ja proovi uuesti.',
   serverBody: 'Meie poolel läks midagi valesti. Proovi hetke pärast uuesti.',
   retry: 'Proovi uuesti',
+  originTitle: 'Eelistusi ei saa siin näidata',
+  originBody: 'Eelistuste muutmiseks kasuta linki mõnes meie saadetud sõnumis.',
+  loadFailed: 'Seda osa ei õnnestunud laadida. Kontrolli ühendust ja proovi uuesti.',
 
-  notSaved: (why) => `Ei salvestatud: ${why} Eelmine valik on taastatud.`,
-  whyOffline: 'tundub, et oled võrguühenduseta.',
+  notSaved: (why) => `Salvestamine ebaõnnestus: ${why} Eelmine valik on taastatud.`,
+  whyOffline: 'tundub, et sul pole internetiühendust.',
   whyBusy: 'liiga palju muudatusi korraga. Oota minut ja proovi uuesti.',
   whyServer: 'meie poolel läks midagi valesti.',
   whyRejected: 'seda valikut enam ei pakuta.',

@@ -30,6 +30,10 @@ export interface Translation {
   frequencyHeading: string
   frequencyIntro: string
   noLimit: string
+  /** A topic's "how often" when the overall cap applies: "Overall limit (at most 3 a week)". */
+  overallLimit: (cap: string) => string
+  /** Under a topic's channel chips when some are off for every topic. */
+  channelOffEverywhere: (channels: string) => string
   /** "At most 3 messages a week". */
   capLabel: (max: number, per: CapPeriod) => string
 
@@ -38,7 +42,6 @@ export interface Translation {
   quietFrom: string
   quietTo: string
   timeZone: string
-  quietSameTime: string
 
   pauseHeading: string
   pauseIntro: string
@@ -76,6 +79,11 @@ export interface Translation {
   networkBody: string
   serverBody: string
   retry: string
+  /** The page's site is not in the tenant's allowedOrigins (a setup mistake, not the person's). */
+  originTitle: string
+  originBody: string
+  /** An editor that loads on demand could not load. */
+  loadFailed: string
 
   /** A save failed and was rolled back; `why` is one of the `why*` strings. */
   notSaved: (why: string) => string

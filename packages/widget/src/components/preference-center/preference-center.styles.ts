@@ -31,6 +31,8 @@ export const styles = css`
     /* control borders and the off track: 3:1 against the background (WCAG 1.4.11) */
     --ctl: color-mix(in srgb, var(--fg) 48%, var(--bg));
     position: relative;
+    /* transparent: the page's own background shows through (see docs/widget.md, dark mode) */
+    background: var(--heed-surface, none);
     font-family: var(--heed-font, inherit);
     color: var(--fg);
     line-height: 1.5;
@@ -190,7 +192,8 @@ export const styles = css`
   }
   button,
   input,
-  select {
+  select,
+  textarea {
     margin: 0;
     font: inherit;
     color: inherit;
@@ -236,7 +239,8 @@ export const styles = css`
   .chip,
   .btn,
   select,
-  input:not([type='radio']) {
+  textarea,
+  input:not([type='radio'], [type='checkbox']) {
     display: inline-flex;
     align-items: center;
     justify-content: center;
@@ -292,12 +296,51 @@ export const styles = css`
     grid-template-columns: repeat(auto-fit, minmax(8rem, 1fr));
     gap: 0.75rem;
   }
-  .zone {
-    grid-column: 1 / -1;
+  textarea {
+    padding: 0.5rem 0.75rem;
+    cursor: text;
+    resize: vertical;
   }
   .field-error {
+    flex-wrap: nowrap;
+    align-items: flex-start;
     margin: 0.625rem 0 0;
     color: var(--dg);
+  }
+  .rule {
+    font-weight: 500;
+  }
+  .check {
+    display: flex;
+    align-items: center;
+    align-self: end;
+    gap: 0.5rem;
+    min-height: 2.75rem;
+    cursor: pointer;
+  }
+  .days {
+    margin-top: 0.875rem;
+  }
+  .days .label {
+    display: block;
+    margin-bottom: 0.375rem;
+    color: var(--mu);
+    font-size: 0.875rem;
+  }
+  .day {
+    min-width: 2.75rem;
+    min-height: 2.75rem;
+  }
+  .zone {
+    display: block;
+    margin-top: 0.875rem;
+  }
+  .off {
+    flex-basis: 100%;
+    margin: 0;
+  }
+  .reason .field {
+    margin-top: 0.75rem;
   }
 
   .options {
@@ -314,6 +357,7 @@ export const styles = css`
   .options .option:has(:checked) {
     background: color-mix(in srgb, var(--a) 8%, var(--bg));
   }
+  .check input,
   .option input {
     flex: none;
     width: 1.25rem;

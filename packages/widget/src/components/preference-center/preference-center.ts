@@ -13,16 +13,26 @@ import {
   isPaused,
   pickText,
   takeTokenFromPage,
-  timeZones,
   type Me,
   type SubscriberState,
 } from '../../state.ts'
-import { TRANSLATIONS, resolveLocale, type LocaleCode, type Translation } from '../../translations/index.ts'
+import { ENGLISH, loadTranslation, resolveLocale, translation, type LocaleCode, type Translation } from '../../translations/index.ts'
 import { styles } from './preference-center.styles.ts'
 
 type Mode = 'full' | 'unsubscribe'
-type Phase = 'loading' | 'ready' | 'no-token' | 'expired' | 'network' | 'server' | 'forbidden'
+type Phase = 'loading' | 'ready' | 'no-token' | 'expired' | 'network' | 'server' | 'forbidden' | 'origin'
 type Reason = keyof Translation['reasons']
+
+/**
+ * Editors few people open, each loaded on first use as its own chunk (served beside
+ * widget.js), so the first load stays small: the quiet-hours editor with its day and
+ * time-zone pickers, and the unsubscribe reason form.
+ */
+const PARTS = {
+  quiet: () => import('./quiet-editor.ts'),
+  reason: () => import('./reason-form.ts'),
+}
+type Parts = { -readonly [K in keyof typeof PARTS]?: Awaited<ReturnType<(typeof PARTS)[K]>> | 'failed' }
 
 /** One change waiting to be saved; they are sent one at a time, in order. */
 type Op =
@@ -34,7 +44,6 @@ interface Toast {
   text: string
 }
 
-const REASONS: readonly Reason[] = ['too_many', 'not_relevant', 'never_signed_up', 'other']
 
 /** Where widget.js was loaded from: the default `api`. */
 const scriptOrigin = () => new URL(import.meta.url).origin
@@ -106,7 +115,9 @@ export class HeedPreferences extends LitElement {
     _showAll: { state: true },
     _quietDraft: { state: true },
     _reason: { state: true },
+    _reasonDetails: { state: true },
     _reasonSent: { state: true },
+    _parts: { state: true },
     _pauseDate: { state: true },
   }
 
@@ -125,7 +136,9 @@ export class HeedPreferences extends LitElement {
   declare private _showAll: boolean
   declare private _quietDraft: QuietHours | null
   declare private _reason: Reason | null
+  declare private _reasonDetails: string
   declare private _reasonSent: boolean
+  declare private _parts: Parts
   declare private _pauseDate: string
 
   #client: MeClient | null = null
@@ -136,6 +149,7 @@ export class HeedPreferences extends LitElement {
   #focusNext: string | null = null
   /** Whether focus was inside the widget when this update began. */
   #hadFocus = false
+  #loadingParts = new Set<keyof typeof PARTS>()
 
   constructor() {
     super()
@@ -153,8 +167,10 @@ export class HeedPreferences extends LitElement {
     this._showAll = false
     this._quietDraft = null
     this._reason = null
+    this._reasonDetails = ''
     this._reasonSent = false
     this._pauseDate = ''
+    this._parts = {}
   }
 
   override connectedCallback(): void {
@@ -172,7 +188,7 @@ export class HeedPreferences extends LitElement {
     if (changed.has('api') || changed.has('token')) void this.#load()
   }
 
-  protected override updated(): void {
+  protected override updated(changed: PropertyValues<this>): void {
     // The tenant's accent, through CSSOM (allowed by a strict CSP, unlike a style attribute).
     const accent = this._me?.tenant.branding.accentColor
     if (accent) this.renderRoot.querySelector<HTMLElement>('.base')?.style.setProperty('--_brand', accent)
@@ -188,6 +204,19 @@ export class HeedPreferences extends LitElement {
         break
       }
     }
+    if (changed.has('_toast' as keyof HeedPreferences)) this.#uncover(root)
+  }
+
+  /**
+   * The status floats at the bottom of the screen: when it would cover the control being
+   * used (a phone, a field low on the screen), the page scrolls that control above it.
+   */
+  #uncover(root: ShadowRoot): void {
+    const toast = root.querySelector('.toast')?.getBoundingClientRect()
+    const control = root.activeElement?.getBoundingClientRect()
+    if (!toast || !control) return
+    const overlap = control.bottom + 8 - toast.top
+    if (overlap > 0 && control.top < toast.bottom) window.scrollBy(0, overlap)
   }
 
   /** Loads again (what "Try again" does). */
@@ -219,7 +248,11 @@ export class HeedPreferences extends LitElement {
       if (generation !== this.#generation) return
       const err = e instanceof HeedApiError ? e : new HeedApiError(0, 'Error', String(e))
       if (err.status === 403) console.warn(`<heed-preferences>: ${err.detail}`)
-      this._phase = err.status === 401 ? 'expired' : err.status === 403 ? 'forbidden' : err.status === 0 ? 'network' : 'server'
+      // No answer may be the browser refusing it: this page's site not in allowedOrigins.
+      const refused = err.status === 0 ? await client.originRefused() : null
+      if (generation !== this.#generation) return
+      if (refused) console.error(`<heed-preferences>: ${refused}`)
+      this._phase = refused ? 'origin' : err.status === 401 ? 'expired' : err.status === 403 ? 'forbidden' : err.status === 0 ? 'network' : 'server'
     }
   }
 
@@ -298,8 +331,9 @@ export class HeedPreferences extends LitElement {
     return resolveLocale([this.lang, this._me?.subscriber.locale, page, ...navigator.languages, this._me?.tenant.defaultLocale])
   }
 
+  /** The strings of the widget's language; English until they have loaded. */
   get #t(): Translation {
-    return TRANSLATIONS[this.#locale]
+    return translation(this.#locale) ?? ENGLISH
   }
 
   #zone(s: SubscriberState): string {
@@ -328,6 +362,7 @@ export class HeedPreferences extends LitElement {
   #unsubscribe(): void {
     this._justLeft = true
     this._reason = null
+    this._reasonDetails = ''
     this._reasonSent = false
     this.#focusNext = 'done-title'
     this.#save({ kind: 'unsubscribe', announce: this.#t.unsubscribedTitle })
@@ -361,9 +396,12 @@ export class HeedPreferences extends LitElement {
     this.#change(lessInstead(ONE_A_WEEK), this.#t.lessWeeklyDone)
   }
 
-  #setQuiet(next: QuietHours | null, s: SubscriberState): void {
-    if (next && next.start === next.end && (next.days === undefined || next.days.length === 7)) {
+  /** Quiet hours on, off or changed; with an `error` (from the editor) it stays an unsaved draft. */
+  #setQuiet(next: QuietHours | null, s: SubscriberState, error: string | null = null): void {
+    if (next && error) {
+      // Kept on screen with its reason, not saved; an earlier "Saved" no longer applies.
       this._quietDraft = next
+      if (this._toast?.kind !== 'error') this.#setToast(null)
       return
     }
     this._quietDraft = null
@@ -373,11 +411,31 @@ export class HeedPreferences extends LitElement {
     this.#change(patch)
   }
 
-  #sendReason(e: Event): void {
-    e.preventDefault()
-    if (!this._reason) return
+  #sendReason(reason: string): void {
     this._reasonSent = true
-    this.#save({ kind: 'unsubscribe', reason: this._reason, announce: this.#t.reasonThanks, silent: true })
+    this.#save({ kind: 'unsubscribe', reason, announce: this.#t.reasonThanks, silent: true })
+  }
+
+  /** A part loaded on demand: the module once it is here; starts loading it the first time. */
+  #part<K extends keyof typeof PARTS>(name: K): Parts[K] | undefined {
+    const have = this._parts[name]
+    if (have === undefined && !this.#loadingParts.has(name)) {
+      this.#loadingParts.add(name)
+      PARTS[name]().then(
+        (m) => (this._parts = { ...this._parts, [name]: m }),
+        () => (this._parts = { ...this._parts, [name]: 'failed' }),
+      ).finally(() => this.#loadingParts.delete(name))
+    }
+    return have
+  }
+
+  /** Where a part shows: nothing while it loads, a retry when it could not load. */
+  #partMissing(name: keyof typeof PARTS, have: unknown, t: Translation): TemplateResult | typeof nothing {
+    if (have !== 'failed') return nothing
+    return html`<p class="field-error">${ALERT}<span>${t.loadFailed}</span> ${this.#button(t.retry, () => {
+      const { [name]: _, ...rest } = this._parts
+      this._parts = rest
+    })}</p>`
   }
 
   // ---- rendering -----------------------------------------------------------------------
@@ -401,13 +459,14 @@ export class HeedPreferences extends LitElement {
     ><span class="thumb">${onToggle ? nothing : LOCK}</span></button>`
   }
 
-  #chip(on: boolean, label: string, onToggle: () => void, disabled = false): TemplateResult {
+  #chip(on: boolean, label: string, onToggle: () => void, disabled = false, describedBy?: string): TemplateResult {
     return html`<button
       type="button"
       role="checkbox"
       class="chip"
       part=${on ? 'chip chip-on' : 'chip'}
       aria-checked=${on ? 'true' : 'false'}
+      aria-describedby=${ifDefined(describedBy)}
       ?disabled=${disabled}
       @click=${onToggle}
     >${CHECK}${label}</button>`
@@ -418,6 +477,12 @@ export class HeedPreferences extends LitElement {
   }
 
   override render(): TemplateResult {
+    const wanted = this.#locale
+    if (!translation(wanted)) {
+      // Its strings are on their way (their own chunk): an empty, busy box until then.
+      void loadTranslation(wanted).then(() => this.requestUpdate())
+      return html`<div class="base" part="base" aria-busy="true"><p class="intro loading"></p></div>`
+    }
     const t = this.#t
     const me = this._me
     return html`<div class="base" part="base" lang=${t.$code} aria-busy=${this._phase === 'loading' ? 'true' : 'false'}>
@@ -438,7 +503,9 @@ export class HeedPreferences extends LitElement {
         ? [t.expiredTitle, t.expiredBody, false]
         : this._phase === 'no-token'
           ? [t.noTokenTitle, t.noTokenBody, false]
-          : [t.networkTitle, this._phase === 'network' ? t.networkBody : t.serverBody, this._phase !== 'forbidden']
+          : this._phase === 'origin'
+            ? [t.originTitle, t.originBody, false]
+            : [t.networkTitle, this._phase === 'network' ? t.networkBody : t.serverBody, this._phase !== 'forbidden']
     return html`<div class="problem" part="error">
       <div class="badge">${ALERT}</div>
       ${this.#heading(0, title, 'title')}
@@ -506,30 +573,36 @@ export class HeedPreferences extends LitElement {
       </div>
       ${extras
         ? html`<div class="extras">
-            ${multi
-              ? topic.channels.length > 1
-                ? html`<div class="chips" role="group" aria-label=${t.channelsFor(name)}>
-                    ${topic.channels.map((ch) => {
-                      const global = channelOn(s, ch)
-                      const chOn = global && topicChannelOn(s, topic, ch)
-                      return this.#chip(chOn, t.channelName(ch), () => this.#change({ topics: { [key]: { channels: { [ch]: !chOn } } } }), !global)
-                    })}
-                  </div>`
-                : nothing
-              : nothing}
-            ${options.length > 0 ? this.#capSelect(`cap-${key}`, cap, options, t, (next) => this.#change({ topics: { [key]: { cap: next } } })) : nothing}
+            ${multi && topic.channels.length > 1 ? this.#renderChips(s, t, topic, name) : nothing}
+            ${options.length > 0 ? this.#capSelect(`cap-${key}`, cap, options, t, (next) => this.#change({ topics: { [key]: { cap: next } } }), s.cap) : nothing}
           </div>`
         : nothing}
     </li>`
   }
 
-  #capSelect(id: string, cap: Cap | null, options: Me['tenant']['frequencyOptions'], t: Translation, onChange: (cap: Cap | null) => void): TemplateResult {
+  /** A topic's channels; one turned off for every topic stays greyed out and says where to turn it on. */
+  #renderChips(s: SubscriberState, t: Translation, topic: MeTopic, name: string): TemplateResult {
+    const key = topic.key
+    const off = topic.channels.filter((ch) => !channelOn(s, ch))
+    const why = off.length > 0 ? `off-${key}` : undefined
+    return html`<div class="chips" role="group" aria-label=${t.channelsFor(name)}>
+        ${topic.channels.map((ch) => {
+          const global = channelOn(s, ch)
+          const chOn = global && topicChannelOn(s, topic, ch)
+          return this.#chip(chOn, t.channelName(ch), () => this.#change({ topics: { [key]: { channels: { [ch]: !chOn } } } }), !global, global ? undefined : why)
+        })}
+      </div>
+      ${why ? html`<span class="why off" id=${why}>${t.channelOffEverywhere(new Intl.ListFormat(t.$code, { type: 'conjunction' }).format(off.map((ch) => t.channelName(ch))))}</span>` : nothing}`
+  }
+
+  /** A topic's "how often": with an overall cap, "no limit of its own" reads as that cap. */
+  #capSelect(id: string, cap: Cap | null, options: Me['tenant']['frequencyOptions'], t: Translation, onChange: (cap: Cap | null) => void, overall: Cap | null): TemplateResult {
     const current = capKey(cap)
     const all = withCurrent(options, cap)
     return html`<span class="mini">
       <label for=${id}>${t.topicFrequency}</label>
       <select id=${id} part="select" @change=${(e: Event) => onChange(capFromKey((e.target as HTMLSelectElement).value, all))}>
-        <option value="" .selected=${current === ''}>${t.noLimit}</option>
+        <option value="" .selected=${current === ''}>${overall ? t.overallLimit(t.capLabel(overall.max, overall.per)) : t.noLimit}</option>
         ${all.map((o) => html`<option value=${capKey(o)} .selected=${capKey(o) === current}>${t.capLabel(o.max, o.per)}</option>`)}
       </select>
     </span>`
@@ -569,34 +642,28 @@ export class HeedPreferences extends LitElement {
   }
 
   #renderQuiet(s: SubscriberState, t: Translation): TemplateResult {
-    const stored = s.quietHours
-    const q = this._quietDraft ?? stored
-    const zone = this.#zone(s)
-    const setTime = (field: 'start' | 'end') => (e: Event) => {
-      const input = e.target as HTMLInputElement
-      // A cleared field goes back to the saved time.
-      if (q && input.value) this.#setQuiet({ ...q, [field]: input.value }, s)
-      else if (q) input.value = q[field]
-    }
-    const invalid = this._quietDraft !== null
+    const q = this._quietDraft ?? s.quietHours
+    const editor = q ? this.#part('quiet') : undefined
     return html`<section class="section" part="section" aria-labelledby="h-quiet">
       <div class="section-head">
         ${this.#heading(1, t.quietHeading, 'h-quiet')}
         ${this.#switch(q !== null, 'h-quiet', () => this.#setQuiet(q ? null : { start: '21:00', end: '08:00' }, s), 'quiet-intro')}
       </div>
       <p class="intro" id="quiet-intro">${t.quietIntro}</p>
-      ${q
-        ? html`<div class="group pad" part="group">
-            <div class="fields">
-              <span class="field"><label for="quiet-start">${t.quietFrom}</label><input id="quiet-start" type="time" required .value=${q.start} aria-invalid=${invalid ? 'true' : 'false'} aria-describedby=${ifDefined(invalid ? 'quiet-error' : undefined)} @change=${setTime('start')} /></span>
-              <span class="field"><label for="quiet-end">${t.quietTo}</label><input id="quiet-end" type="time" required .value=${q.end} aria-invalid=${invalid ? 'true' : 'false'} aria-describedby=${ifDefined(invalid ? 'quiet-error' : undefined)} @change=${setTime('end')} /></span>
-              <span class="field zone"><label for="quiet-zone">${t.timeZone}</label><select id="quiet-zone" @change=${(e: Event) => this.#change({ timezone: (e.target as HTMLSelectElement).value })}>
-                ${timeZones(zone).map((z) => html`<option value=${z} .selected=${z === zone}>${z.replaceAll('_', ' ')}</option>`)}
-              </select></span>
-            </div>
-            ${invalid ? html`<p class="field-error" id="quiet-error">${ALERT}${t.quietSameTime}</p>` : nothing}
-          </div>`
-        : nothing}
+      ${q && editor && editor !== 'failed'
+        ? editor.quietEditor(
+            {
+              q,
+              draft: this._quietDraft !== null,
+              zone: this.#zone(s),
+              browserZone: browserTimeZone(),
+              t,
+              set: (next, error) => this.#setQuiet(next, s, error),
+              setZone: (timezone) => this.#change({ timezone }),
+            },
+            ALERT,
+          )
+        : this.#partMissing('quiet', editor, t)}
     </section>`
   }
 
@@ -654,7 +721,7 @@ export class HeedPreferences extends LitElement {
 
   #renderUnsubscribed(me: Me, t: Translation): TemplateResult {
     const required = me.topics.some((x) => x.required)
-    const reason = this._reason
+    const form = this._justLeft && !this._reasonSent ? this.#part('reason') : undefined
     return html`<section class="done" part="unsubscribed" aria-labelledby="done-title">
       <div class="badge">${CHECK}</div>
       ${this.#heading(0, t.unsubscribedTitle, 'done-title', 'h title')}
@@ -662,15 +729,16 @@ export class HeedPreferences extends LitElement {
       <div class="actions">${this._justLeft ? this.#button(t.undo, () => this.#resubscribe(), 'primary') : this.#button(t.resubscribe, () => this.#resubscribe(), 'primary')}</div>
       ${this.#renderLess(t, 1)}
       ${this._justLeft && !this._reasonSent
-        ? html`<form class="reason" @submit=${(e: Event) => this.#sendReason(e)}>
-            <fieldset>
-              <legend>${t.reasonHeading}</legend>
-              ${REASONS.map(
-                (r) => html`<label class="option"><input type="radio" name="heed-reason" .value=${r} .checked=${reason === r} @change=${() => (this._reason = r)} />${t.reasons[r]}</label>`,
-              )}
-            </fieldset>
-            <div class="actions"><button type="submit" class="btn" part="button" ?disabled=${!reason}>${t.reasonSend}</button></div>
-          </form>`
+        ? form && form !== 'failed'
+          ? form.reasonForm({
+              reason: this._reason,
+              details: this._reasonDetails,
+              t,
+              choose: (r) => (this._reason = r),
+              write: (details) => (this._reasonDetails = details),
+              send: (r) => this.#sendReason(r),
+            })
+          : this.#partMissing('reason', form, t)
         : this._reasonSent
           ? html`<p class="thanks">${t.reasonThanks}</p>`
           : nothing}
@@ -685,7 +753,7 @@ export class HeedPreferences extends LitElement {
  */
 function categoryName(category: string, t: Translation): string {
   const wanted = category.trim().toLowerCase()
-  const en = TRANSLATIONS.en.categories
+  const en = ENGLISH.categories
   const key = Object.keys(en).find((k) => k === wanted || en[k]!.toLowerCase() === wanted)
   if (key && t.categories[key]) return t.categories[key]
   const words = category.replace(/[-_]+/g, ' ').trim()
