@@ -98,7 +98,7 @@ describe('the demo across processes', { concurrency: true }, () => {
       }
       return true
     }, merchant)
-    assert.match(page, /<heed-preferences api="[^"]+" token="[^"]+">/, `the page embeds the widget with a token:\n${page}\n${merchant.output()}`)
+    assert.match(page, /<heed-preferences api="[^"]+" token="[^"]+" lang="en">/, `the page embeds the widget with a token:\n${page}\n${merchant.output()}`)
 
     // The sender, told nothing but HEED_DEMO_FILE, sends the campaign with the demo's key.
     const out = tempDir()
