@@ -127,8 +127,8 @@ export async function startApi(options = {}) {
 /** The fixture tenant every test and screenshot uses: two channels, four topics in three categories. */
 export const FIXTURE_TOPICS = {
   'order-updates': {
-    name: { en: 'Order updates', 'zh-Hans': '订单动态', 'zh-Hant': '訂單動態', et: 'Tellimuse uudised' },
-    description: { en: 'Receipts, shipping and delivery notices.', 'zh-Hans': '收据、发货和送达通知。', 'zh-Hant': '收據、出貨與送達通知。', et: 'Kviitungid, saatmis- ja kohaletoimetamise teated.' },
+    name: { en: 'Order updates', 'zh-Hans': '订单动态', 'zh-Hant': '訂單動態', et: 'Tellimuste teated' },
+    description: { en: 'Receipts, shipping and delivery notices.', 'zh-Hans': '收据、发货和送达通知。', 'zh-Hant': '收據、出貨與送達通知。', et: 'Kviitungid, saatmis- ja kättetoimetamise teated.' },
     category: 'account',
     channels: ['email', 'sms'],
     required: true,
@@ -137,21 +137,21 @@ export const FIXTURE_TOPICS = {
   },
   'new-arrivals': {
     name: { en: 'New arrivals', 'zh-Hans': '新品上架', 'zh-Hant': '新品上架', et: 'Uued tooted' },
-    description: { en: 'The week’s new gear, every Thursday.', 'zh-Hans': '每周四的新品。', 'zh-Hant': '每週四的新品。', et: 'Nädala uued tooted igal neljapäeval.' },
+    description: { en: 'The week’s new gear, every Thursday.', 'zh-Hans': '每周四为您介绍新品。', 'zh-Hant': '每週四為您介紹新品。', et: 'Nädala uued tooted igal neljapäeval.' },
     category: 'shopping',
     channels: ['email'],
     order: 10,
   },
   sales: {
     name: { en: 'Sales and offers', 'zh-Hans': '促销与优惠', 'zh-Hant': '促銷與優惠', et: 'Allahindlused ja pakkumised' },
-    description: { en: 'Discounts and members-only offers.', 'zh-Hans': '折扣和会员专享优惠。', 'zh-Hant': '折扣與會員專屬優惠。', et: 'Soodustused ja pakkumised liikmetele.' },
+    description: { en: 'Discounts and members-only offers.', 'zh-Hans': '折扣和会员专享优惠。', 'zh-Hant': '折扣與會員專屬優惠。', et: 'Soodustused ja ainult liikmetele mõeldud pakkumised.' },
     category: 'shopping',
     channels: ['email', 'sms'],
     order: 20,
   },
   'trail-journal': {
     name: { en: 'Trail journal', 'zh-Hans': '山径月刊', 'zh-Hant': '山徑月刊', et: 'Matkapäevik' },
-    description: { en: 'Stories and guides from the trail, monthly.', 'zh-Hans': '每月的山径故事与指南。', 'zh-Hant': '每月的山徑故事與指南。', et: 'Igakuised lood ja juhised matkaradadelt.' },
+    description: { en: 'Stories and guides from the trail, monthly.', 'zh-Hans': '每月为您带来山径故事与指南。', 'zh-Hant': '每月為您帶來山徑故事與指南。', et: 'Igakuised lood ja juhendid matkaradadelt.' },
     category: 'content',
     channels: ['email'],
     order: 30,

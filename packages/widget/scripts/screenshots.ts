@@ -51,7 +51,13 @@ try {
     ])
     await page.goto(url, { waitUntil: 'networkidle0' })
     await page.waitForFunction(() => document.querySelector('heed-preferences')?.shadowRoot?.querySelector('[role="switch"], [part~="unsubscribed"]'))
+    // Quiet hours on: their editor is a part loaded on demand.
+    await page.waitForFunction(() => {
+      const root = document.querySelector('heed-preferences')!.shadowRoot!
+      return root.querySelector('[aria-labelledby="h-quiet"][aria-checked="true"]') === null || root.querySelector('#quiet-rule') !== null
+    })
     if (shot.prepare) await shot.prepare(page)
+    await page.waitForNetworkIdle({ idleTime: 200 })
     await new Promise((r) => setTimeout(r, 300))
     await page.screenshot({ path: `${out}${name}.png`, fullPage: true })
     await browser.close()
@@ -81,6 +87,31 @@ try {
     prepare: async (page) => {
       await page.evaluate(() => {
         document.querySelector('heed-preferences')!.setAttribute('mode', 'unsubscribe')
+      })
+    },
+  })
+  // Quiet hours by day: "never at weekends" in words, the locale's week, searchable zones.
+  const phone = { width: 390, height: 844, deviceScaleFactor: 2, isMobile: true, hasTouch: true }
+  const weekends = { quietHours: { start: '00:00', end: '00:00', days: [0, 6] }, channels: { sms: false }, topics: rich.topics, cap: rich.cap }
+  const quietOnly = (page: Page) =>
+    page.evaluate(() => {
+      const root = document.querySelector('heed-preferences')!.shadowRoot!
+      root.querySelector('[aria-labelledby="h-quiet"]')!.closest('section')!.scrollIntoView()
+    })
+  await shoot('quiet-days-desktop-en', await person('ava', { ...weekends, locale: 'en' }), { view: desktop, lang: 'en-US', zone: 'America/New_York' })
+  await shoot('quiet-days-phone-et', await person('kati', { ...weekends, locale: 'et', quietHours: { start: '22:00', end: '07:00', days: [1, 2, 3, 4, 5] } }), { view: phone, lang: 'et', zone: 'Europe/Tallinn', prepare: quietOnly })
+  await shoot('quiet-days-phone-zh-hant', await person('yu', { ...weekends, locale: 'zh-Hant', timezone: 'Asia/Taipei' }), {
+    view: phone,
+    lang: 'zh-TW',
+    zone: 'Asia/Taipei',
+    prepare: async (page) => {
+      await quietOnly(page)
+      // Searching the zones in the person's language.
+      await page.evaluate(() => {
+        const picker = document.querySelector('heed-preferences')!.shadowRoot!.querySelector('heed-zone-picker')!.shadowRoot!
+        const search = picker.querySelector('input')!
+        search.value = '台北'
+        search.dispatchEvent(new Event('input'))
       })
     },
   })

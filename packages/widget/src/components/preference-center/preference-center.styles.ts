@@ -327,9 +327,22 @@ export const styles = css`
     color: var(--mu);
     font-size: 0.875rem;
   }
+  /* seven equal days on one line, even on a 320 px phone */
+  .days .chips {
+    display: grid;
+    grid-template-columns: repeat(7, minmax(0, 1fr));
+    max-width: 24rem;
+  }
   .day {
-    min-width: 2.75rem;
+    min-width: 0;
     min-height: 2.75rem;
+    padding: 0;
+  }
+  [aria-checked='true'].day {
+    padding: 0;
+    background: var(--a);
+    color: var(--af);
+    font-weight: 600;
   }
   .zone {
     display: block;
