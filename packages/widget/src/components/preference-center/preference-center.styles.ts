@@ -53,14 +53,6 @@ export const styles = css`
       --af: var(--heed-accent-fg, #fff);
     }
   }
-  .vh {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
   p {
     margin: 0 0 0.75rem;
   }

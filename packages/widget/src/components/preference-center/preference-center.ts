@@ -18,6 +18,7 @@ import {
 } from '../../state.ts'
 import { ENGLISH, loadTranslation, resolveLocale, translation, type LocaleCode, type Translation } from '../../translations/index.ts'
 import { styles } from './preference-center.styles.ts'
+import { visuallyHidden } from '../visually-hidden.styles.ts'
 
 type Mode = 'full' | 'unsubscribe'
 type Phase = 'loading' | 'ready' | 'no-token' | 'expired' | 'network' | 'server' | 'forbidden' | 'origin'
@@ -98,7 +99,7 @@ const ALERT = icon(svg`<circle cx="10" cy="10" r="8" fill="none" stroke="current
  * @cssproperty --heed-max-width - Widest the widget grows. Default: 40rem.
  */
 export class HeedPreferences extends LitElement {
-  static override styles = styles
+  static override styles = [visuallyHidden, styles]
 
   static override properties = {
     api: { type: String },

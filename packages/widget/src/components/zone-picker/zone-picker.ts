@@ -1,5 +1,6 @@
 import { LitElement, css, html, type PropertyValues } from 'lit'
 import { canonicalZone, matchZones, zoneList, type Zone } from '../../zones.ts'
+import { visuallyHidden } from '../visually-hidden.styles.ts'
 
 /** What `zone-change` carries: the chosen zone's current IANA id. */
 export interface ZoneChangeDetail {
@@ -130,7 +131,7 @@ export class HeedZonePicker extends LitElement {
     this.dispatchEvent(new CustomEvent<ZoneChangeDetail>('zone-change', { detail: { zone }, bubbles: true, composed: true }))
   }
 
-  static override styles = css`
+  static override styles = [visuallyHidden, css`
     :host {
       --_fg: var(--fg, var(--heed-fg, light-dark(#1a1d21, #eceef0)));
       --_bg: var(--bg, var(--heed-bg, light-dark(#fff, #1d2125)));
@@ -179,15 +180,7 @@ export class HeedZonePicker extends LitElement {
     .status:has(.vh) {
       margin-top: -0.25rem;
     }
-    .vh {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-  `
+  `]
 }
 
 if (!customElements.get('heed-zone-picker')) customElements.define('heed-zone-picker', HeedZonePicker)
