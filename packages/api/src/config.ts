@@ -42,6 +42,8 @@ export const configSchema = z.object({
   HEED_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   /** Milliseconds SIGTERM waits for in-flight requests before closing anyway. */
   HEED_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+  /** How long SIGTERM keeps accepting connections, answering `/healthz` 503 `draining`, before it stops accepting. */
+  HEED_SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(600_000).default(0),
   /** Batch checks read and decided at once by one process; more get 503 with Retry-After. */
   HEED_BATCH_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /**

@@ -43,15 +43,35 @@ export async function serveHeed(options: ServeOptions = {}) {
   const app = createApp({ store, config, batches, mailer, imports }, { isDraining: () => draining })
   options.extend?.(app)
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    console.log(`Heed listening on ${config.publicUrl} (port ${info.port}, ${store.dialect})`)
+    // SQLite's durability as the connection runs it (PRAGMA synchronous), not as configured.
+    const reader = store.readerSpec()
+    const durability = reader && 'sqlite' in reader ? `, synchronous=${reader.synchronous ?? 'NORMAL'}` : ''
+    console.log(`Heed listening on ${config.publicUrl} (port ${info.port}, ${store.dialect}${durability})`)
     console.log(`Heed's own mail is ${describeTransport(config)}`)
   })
 
+  /** Ends the drain period early: a second signal during it. */
+  let endDrain: (() => void) | null = null
+
   async function shutdown(signal: string) {
-    if (draining) return
+    if (draining) return endDrain?.()
     draining = true
-    console.log(`${signal}: draining in-flight requests…`)
+    // Behind a load balancer: go on accepting while /healthz answers 503, until it has noticed.
+    // Ctrl-C (SIGINT) comes from a person at a terminal, who has no load balancer to wait for.
+    const drainMs = signal === 'SIGTERM' ? config.HEED_SHUTDOWN_DRAIN_MS : 0
+    console.log(`${signal}: draining: /healthz answers 503${drainMs > 0 ? `, still accepting connections for ${drainMs} ms` : ''}`)
+    if (drainMs > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, drainMs)
+        endDrain = () => {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+      endDrain = null
+    }
     const force = setTimeout(() => {
+      console.log(`closing the requests still open after HEED_SHUTDOWN_TIMEOUT_MS (${config.HEED_SHUTDOWN_TIMEOUT_MS} ms)`)
       if ('closeAllConnections' in server) server.closeAllConnections()
     }, config.HEED_SHUTDOWN_TIMEOUT_MS)
     force.unref()
@@ -60,10 +80,12 @@ export async function serveHeed(options: ServeOptions = {}) {
     const idle = setInterval(() => {
       if ('closeIdleConnections' in server) server.closeIdleConnections()
     }, 25)
-    await new Promise<void>((resolve) => {
+    const closed = new Promise<void>((resolve) => {
       server.close(() => resolve())
       if ('closeIdleConnections' in server) server.closeIdleConnections()
     })
+    console.log('stopped accepting connections; letting in-flight requests finish')
+    await closed
     clearInterval(idle)
     await batches.close()
     // The pass under way finishes (its mails marked sent) before the database closes.

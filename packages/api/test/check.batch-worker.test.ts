@@ -47,12 +47,21 @@ describe('batch worker thread', () => {
   })
 
   test('a batch waiting when the thread stops is settled, not left hanging; the next batch starts a new thread', { timeout: 10_000 }, async () => {
-    const waiting = worker.decide(await tenant(), bytes(body), T)
-    await worker.close()
-    const [outcome] = await Promise.allSettled([waiting])
-    if (outcome.status === 'rejected') assert.match(String(outcome.reason), /batch worker exited/)
-    const answer = decoded(await worker.decide(await tenant(), bytes(body), T))
-    assert.equal(answer.results[0].reason, 'ok')
+    // A worker of its own, not started yet: its first batch starts the thread, which is stopped
+    // in the same turn, long before it has loaded its code, so the batch is surely still waiting.
+    const fresh = new BatchWorker(h.store.readerSpec()!)
+    try {
+      const t = await tenant()
+      const waiting = fresh.decide(t, bytes(body), T)
+      await fresh.close()
+      const [outcome] = await Promise.allSettled([waiting])
+      assert.equal(outcome.status, 'rejected', 'the waiting batch is refused, not answered by a stopped thread')
+      assert.match(String((outcome as PromiseRejectedResult).reason), /batch worker exited/)
+      const answer = decoded(await fresh.decide(t, bytes(body), T))
+      assert.equal(answer.results[0].reason, 'ok')
+    } finally {
+      await fresh.close()
+    }
   })
 
   test('a stopped thread failing late does not fail batches already on its successor', { timeout: 10_000 }, async () => {

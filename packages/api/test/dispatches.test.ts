@@ -186,11 +186,16 @@ describe('POST /v1/dispatches', () => {
   })
 
   test('enforce: true is the default', async () => {
+    // No enforce field at all: a refused dispatch must be refused, not recorded as enforce: false would.
     const id = await subscriber({ status: 'unsubscribed' })
-    const res = await dispatch({ subscriberId: id, topic: 'news', messageId: uid('m-'), at: iso(T), enforce: true })
-    assert.equal(res.status, 200)
+    const body = { subscriberId: id, topic: 'news', messageId: uid('m-'), at: iso(T) }
+    assert.ok(!('enforce' in body))
+    const res = await dispatch(body)
+    assert.equal(res.status, 200, res.text)
     assert.equal(res.body.recorded, false)
     assert.equal(res.body.decision.reason, 'unsubscribed')
+    const exported = await h.req('GET', `/v1/subscribers/${id}/export`)
+    assert.deepEqual(exported.body.dispatches, [], 'nothing recorded')
   })
 
   test('a required topic is always recorded and never fills a cap', async () => {

@@ -18,7 +18,8 @@ describe('DELETE /v1/subscribers/:id (erasure)', () => {
     await asSubscriber(h, 'POST', '/v1/me/unsubscribe', link.token, { reason: 'please forget me' }, { 'user-agent': 'PrivateBrowser/1' })
     await asSubscriber(h, 'PATCH', '/v1/me', link.token, { status: 'subscribed' })
     assert.equal((await h.req('POST', '/v1/dispatches', { subscriberId: ID, topic: 'promo', messageId: 'gdpr-m1' })).status, 201)
-    await putSubscriber(h, 'bystander', { email: 'bystander@example.com' })
+    await putSubscriber(h, 'bystander', { email: 'bystander@example.com', cap: { max: 1, per: 'day' } })
+    assert.equal((await h.req('POST', '/v1/dispatches', { subscriberId: 'bystander', topic: 'promo', messageId: 'gdpr-b1' })).status, 201)
     const res = await h.req('DELETE', `/v1/subscribers/${ID}`)
     assert.equal(res.status, 204, res.text)
     assert.equal(res.text, '')
@@ -90,10 +91,23 @@ describe('DELETE /v1/subscribers/:id (erasure)', () => {
     }
   })
 
-  test('their dispatches are gone: check of a re-created id sees no history', async () => {
-    // (The re-creation is covered below; here only that the bystander's data is intact.)
-    assert.equal((await h.req('GET', '/v1/subscribers/bystander')).status, 200)
-    assert.equal((await check(h, 'bystander', 'promo')).allowed, true)
+  test("their dispatches are gone; the bystander's stay and still count", async () => {
+    // (That a re-created id sees no history is in "suppression after erasure" below.)
+    const raw = rawDb(h)
+    const rows = await raw.all(`SELECT message_id FROM dispatches WHERE tenant_id = ${raw.dialect === 'sqlite' ? '?' : '$1'} ORDER BY message_id`, h.id)
+    assert.deepEqual(
+      rows.map((r: { message_id: string }) => r.message_id),
+      ['gdpr-b1'],
+      "their dispatch gdpr-m1 is deleted, the bystander's gdpr-b1 is not",
+    )
+    const exported = await h.req('GET', '/v1/subscribers/bystander/export')
+    assert.equal(exported.status, 200, exported.text)
+    assert.deepEqual(
+      exported.body.dispatches.map((d: { messageId: string }) => d.messageId),
+      ['gdpr-b1'],
+    )
+    // The bystander's cap of one a day is still full with it.
+    assert.equal((await check(h, 'bystander', 'promo')).reason, 'frequency_cap')
   })
 
   test('an unknown id is a 404; no key is a 401', async () => {

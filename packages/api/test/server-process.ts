@@ -3,6 +3,7 @@
  * process on a free port, for tests that are about the process: kill -9, SIGTERM, seeding.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { request as httpRequest, type Agent, type ClientRequest } from 'node:http'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { after, before } from 'node:test'
@@ -131,4 +132,101 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
       await exited
     },
   }
+}
+
+/**
+ * Resolves once the process has printed a line matching `pattern` (at once if it already has):
+ * the tests synchronise on what the server says it did, never on a sleep. Rejects when the
+ * process ends first, or after `timeoutMs` (a safety net: a correct run never comes near it).
+ */
+export function untilOutput(server: ServerProcess, pattern: RegExp, timeoutMs = 30_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stdout = server.child.stdout!
+    const finish = (error?: Error) => {
+      clearTimeout(timer)
+      stdout.off('data', check)
+      server.child.off('close', ended)
+      if (error) reject(error)
+      else resolve()
+    }
+    const check = () => {
+      if (pattern.test(server.stdout())) finish()
+    }
+    const ended = () => {
+      if (pattern.test(server.stdout())) return finish()
+      finish(new Error(`the server ended without printing ${pattern}\nstdout:\n${server.stdout()}\nstderr:\n${server.stderr()}`))
+    }
+    const timer = setTimeout(() => finish(new Error(`the server did not print ${pattern} within ${timeoutMs} ms\nstdout:\n${server.stdout()}`)), timeoutMs)
+    // Registered after startServer's own listener, so the chunk is in stdout() when this runs.
+    stdout.on('data', check)
+    server.child.once('close', ended)
+    if (server.child.exitCode !== null || server.child.signalCode !== null) ended()
+    else check()
+  })
+}
+
+/** An HTTP answer read whole. */
+export interface Answer {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  text: string
+}
+
+/** One request on a connection of its own (no agent, no keep-alive): proof the server accepts new connections. */
+export function onNewConnection(method: string, url: string, headers: Record<string, string> = {}, body?: string): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method, agent: false, headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = ''
+      res.setEncoding('utf8').on('data', (d: string) => (text += d))
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }))
+      res.on('error', reject)
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
+/** A request the test sends a piece at a time; see openRequest. */
+export interface OpenRequest {
+  /**
+   * Resolves when the server has answered `100 Continue`: Node's server does so when it has
+   * parsed the request's head and handed the request to the app, so from then on the request
+   * is in flight in the server, not waiting in a socket buffer.
+   */
+  inFlight: Promise<void>
+  write(chunk: string): void
+  end(chunk?: string): void
+  /** The answer, or the error when the connection ends without one. */
+  response: Promise<Answer>
+}
+
+/**
+ * Starts a request with `Expect: 100-continue` and a body of `contentLength` bytes that the
+ * test writes itself, after `inFlight`, when it chooses.
+ */
+export function openRequest(url: string, options: { method: string; headers: Record<string, string>; contentLength: number; agent?: Agent }): OpenRequest {
+  let req!: ClientRequest
+  let inFlight!: Promise<void>
+  const response = new Promise<Answer>((resolve, reject) => {
+    req = httpRequest(
+      url,
+      { method: options.method, agent: options.agent ?? false, headers: { ...options.headers, expect: '100-continue', 'content-length': String(options.contentLength) } },
+      (res) => {
+        let text = ''
+        res.setEncoding('utf8').on('data', (d: string) => (text += d))
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }))
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    inFlight = new Promise<void>((resolveContinue, rejectContinue) => {
+      req.once('continue', () => resolveContinue())
+      req.once('error', rejectContinue)
+    })
+    // Sends the head now; the body waits for the test.
+    req.flushHeaders()
+  })
+  // Whoever awaits only `response` still sees an early failure; an unawaited inFlight does not crash the run.
+  inFlight.catch(() => {})
+  return { inFlight, write: (chunk) => void req.write(chunk), end: (chunk) => void req.end(chunk), response }
 }
