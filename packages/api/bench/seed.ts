@@ -8,7 +8,7 @@
  */
 import Database from 'better-sqlite3'
 import postgres from 'postgres'
-import { DEFAULT_TENANT_SETTINGS, type Cap, type QuietHours, type TenantSettings } from '@heed/shared'
+import { DEFAULT_TENANT_SETTINGS, HISTORY_LOOKBACK_MS, type Cap, type QuietHours, type TenantSettings } from '@heed/shared'
 import { defaultPreferences, type Preferences } from '@heed/shared/subscriber'
 import { hasCaps } from '../src/db/common.ts'
 import { openStore } from '../src/db/open.ts'
@@ -215,6 +215,11 @@ export async function seedSqlite(path: string, n: number, now = Date.now()): Pro
       },
     )
   })()
+  // As check-and-reserve leaves them: the row of each subscriber with caps keeps their dispatches
+  // from 30 days before their last one (db/recent.ts); those never sent anything read the table.
+  db.prepare(`UPDATE subscribers SET recent_from = (SELECT max(at) FROM dispatches d WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id) - ? WHERE has_caps`).run(HISTORY_LOOKBACK_MS)
+  db.prepare(`UPDATE subscribers SET recent = (SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
+    WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id AND d.at > subscribers.recent_from) WHERE recent_from IS NOT NULL`).run()
   db.pragma('wal_checkpoint(TRUNCATE)')
   db.close()
   return { key, adminKey, subscribers: n, dispatches, seconds: (performance.now() - started) / 1000 }
@@ -261,6 +266,12 @@ export async function seedPostgres(url: string, n: number, now = Date.now()): Pr
       subs,
     )
     await copy(`COPY dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at) FROM STDIN`, dis)
+    // As check-and-reserve leaves them (see seedSqlite).
+    await sql`UPDATE subscribers s SET recent_from = m.last - ${HISTORY_LOOKBACK_MS}
+      FROM (SELECT subscriber_id, max(at) AS last FROM dispatches WHERE tenant_id = ${TENANT_ID} GROUP BY subscriber_id) m
+      WHERE s.tenant_id = ${TENANT_ID} AND s.id = m.subscriber_id AND s.has_caps`
+    await sql`UPDATE subscribers s SET recent = (SELECT coalesce(jsonb_agg(jsonb_build_array(d.topic, d.channel, d.at)), '[]'::jsonb) FROM dispatches d
+      WHERE d.tenant_id = s.tenant_id AND d.subscriber_id = s.id AND d.at > s.recent_from) WHERE s.tenant_id = ${TENANT_ID} AND s.recent_from IS NOT NULL`
     await sql.unsafe('VACUUM ANALYZE subscribers')
     await sql.unsafe('VACUUM ANALYZE dispatches')
   } finally {

@@ -1,6 +1,7 @@
 import type { ConsentEventType, Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import { newTimeOrderedId } from './ids.ts'
 import { chainHash, contentHash } from './ledger.ts'
+import type { RecentDispatch } from './recent.ts'
 import type { ApiKeyRecord, ChangeContext, DecisionData, DispatchRequest, NewApiKey, ReserveResult, SubscriberRecord, TopicRecord } from './store.ts'
 
 /** Row mapping, record building and request grouping shared by the repository and both dialects. */
@@ -94,6 +95,8 @@ export interface RawEngineSubscriber {
   quiet_hours: string | EngineSubscriber['quietHours']
   paused_until: number | string | null
   has_caps: number | boolean
+  /** The row's recent dispatches when they cover the read (db/recent.ts), else null. */
+  recent?: string | RecentDispatch[] | null
 }
 export interface RawEngineTopic {
   key: string
@@ -135,7 +138,13 @@ export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: rea
       required: r.required === 1 || r.required === true,
     })
   }
+  // Every subscriber with caps has a history (maybe empty): from their row, or from `hist`.
   const history = new Map<string, PastDispatch[]>()
+  for (const r of subs) {
+    if (!(r.has_caps === true || r.has_caps === 1)) continue
+    const recent = r.recent ? json(r.recent) : null
+    history.set(r.id, recent ? recent.map(([topic, channel, at]) => ({ topic, channel, at: Number(at) })) : [])
+  }
   for (const r of hist) {
     let list = history.get(r.subscriber_id)
     if (!list) history.set(r.subscriber_id, (list = []))

@@ -16,6 +16,7 @@ import {
   type ReserveOutcome,
 } from './common.ts'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
+import { keptRecent } from './recent.ts'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
 import { DatabaseUnavailable, DEFAULT_DATABASE_TIMEOUT_MS } from './availability.ts'
 import { Repository } from './repository.ts'
@@ -180,7 +181,10 @@ class PostgresDialect implements Dialect {
         -- "= ANY(ARRAY(…))" is an index condition whatever the planner guesses of the list's
         -- length; a join against the list's rows was planned as a scan of every subscriber
         -- of the tenant while the table was small, which grows with the table.
-        SELECT s.id, s.status, s.timezone, s.channels, s.topics, s.cap, s.quiet_hours, s.paused_until, s.has_caps
+        -- A subscriber with caps brings their dispatches after "since" from their own row when it
+        -- keeps them from early enough (db/recent.ts), else from the dispatches table (hist).
+        SELECT s.id, s.status, s.timezone, s.channels, s.topics, s.cap, s.quiet_hours, s.paused_until, s.has_caps,
+          CASE WHEN s.has_caps AND s.recent_from <= ${since} THEN s.recent END AS recent
         FROM subscribers s WHERE s.tenant_id = ${tenantId} AND s.id = ANY(ARRAY(SELECT jsonb_array_elements_text(${ids}::jsonb)))
       )
       SELECT
@@ -192,7 +196,7 @@ class PostgresDialect implements Dialect {
         ) t) AS tops,
         (SELECT json_agg(h) FROM (
           SELECT d.subscriber_id, d.topic, d.channel, d.at FROM dispatches d
-          JOIN subs ON subs.id = d.subscriber_id AND subs.has_caps
+          JOIN subs ON subs.id = d.subscriber_id AND subs.has_caps AND subs.recent IS NULL
           WHERE d.tenant_id = ${tenantId} AND d.at > ${since}
         ) h) AS hist,
         (SELECT json_agg(key) FROM topics WHERE tenant_id = ${tenantId} AND required) AS required`
@@ -299,6 +303,8 @@ class PostgresDialect implements Dialect {
         const earlier = recordedUnder(tx, tenantId, messageIds).execute()
         const [, priors, data] = await Promise.all([locked, earlier, this.#decisionData(tx, tenantId, subscriberIds, topicKeys, since)])
 
+        // Subscribers whose history was read (those with caps): their rows keep it (db/recent.ts).
+        const withHistory = new Set(data.history.keys())
         const recorded = new Map<string, PriorDispatch>(priors.map((r) => [r.message_id, r]))
         for (const { req, decide } of group) {
           const prior = recorded.get(req.messageId)
@@ -334,6 +340,18 @@ class PostgresDialect implements Dialect {
           ON CONFLICT DO NOTHING RETURNING message_id`
         missing = new Set(inserts.map((r) => r[3]))
         for (const r of inserted) missing.delete(r.message_id)
+        // Each subscriber with a dispatch recorded here keeps its recent list; one whose
+        // dispatch another process committed first (missing) is cleared: what this group
+        // read no longer holds, and the table is read until their next dispatch.
+        const lost = new Set(inserts.filter((r) => missing.has(r[3])).map((r) => r[0]))
+        const rows = [...new Set(inserts.map((r) => r[0]))].map((id) => {
+          const kept = withHistory.has(id) && !lost.has(id) ? keptRecent(data.history.get(id)!, [], since) : { recent: null, recentFrom: null }
+          return [id, kept.recent, kept.recentFrom] as const
+        })
+        await tx`
+          UPDATE subscribers s SET recent = NULLIF(r->1, 'null'::jsonb), recent_from = (r->>2)::bigint
+          FROM jsonb_array_elements(${JSON.stringify(rows)}::jsonb) AS r
+          WHERE s.tenant_id = ${tenantId} AND s.id = r->>0`
       })
     } catch (error) {
       // Nothing of the group is committed: every reserve in it fails.

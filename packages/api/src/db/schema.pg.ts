@@ -1,3 +1,4 @@
+import type { RecentDispatch } from './recent.ts'
 import { bigint, bigserial, boolean, index, integer, jsonb, pgTable, primaryKey, text, uniqueIndex } from 'drizzle-orm/pg-core'
 import { sql } from 'drizzle-orm'
 import type { Cap, LocalizedText, QuietHours, TenantSettings, TopicPreference } from '@heed/shared'
@@ -72,6 +73,13 @@ export const subscribers = pgTable(
     quietHours: jsonb('quiet_hours').$type<QuietHours>(),
     pausedUntil: ms('paused_until'),
     hasCaps: boolean('has_caps').notNull().default(false),
+    /**
+     * The subscriber's dispatches after `recentFrom`, as [topic, channel, at] (see
+     * db/recent.ts): a decision reads them with the row instead of the dispatches table.
+     * Null when not known (then the table is read); kept by check-and-reserve.
+     */
+    recent: jsonb('recent').$type<RecentDispatch[]>(),
+    recentFrom: ms('recent_from'),
     linkVersion: integer('link_version').notNull().default(0),
     /**
      * The link version the record was created with: a link whose version lies between this and

@@ -2,6 +2,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 import { sql } from 'drizzle-orm'
 import type { Cap, LocalizedText, QuietHours, TenantSettings, TopicPreference } from '@heed/shared'
 import type { ConsentProof } from './ledger.ts'
+import type { RecentDispatch } from './recent.ts'
 
 /** SQLite schema. Instants are integer epoch milliseconds; structured values are JSON text. */
 
@@ -68,6 +69,13 @@ export const subscribers = sqliteTable(
     pausedUntil: integer('paused_until'),
     /** True when the subscriber or a topic of theirs has a cap, so checks know to read history. */
     hasCaps: integer('has_caps', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The subscriber's dispatches after `recentFrom`, as [topic, channel, at] (see
+     * db/recent.ts): a decision reads them with the row instead of the dispatches table.
+     * Null when not known (then the table is read); kept by check-and-reserve.
+     */
+    recent: text('recent', { mode: 'json' }).$type<RecentDispatch[]>(),
+    recentFrom: integer('recent_from'),
     linkVersion: integer('link_version').notNull().default(0),
     /**
      * The link version the record was created with: a link whose version lies between this and

@@ -5,10 +5,11 @@ import Database from 'better-sqlite3'
 import { getTableColumns, getTableName, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
-import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision } from '@heed/shared'
+import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision, type PastDispatch } from '@heed/shared'
 import { decisionDataFromTuples, replayOrConflict, settle, type PendingReserve, type ReserveOutcome } from './common.ts'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Db, Dialect, Steps, Tables } from './dialect.ts'
+import { keptRecent } from './recent.ts'
 import { Repository } from './repository.ts'
 import * as schema from './schema.sqlite.ts'
 import type { DecisionData, DispatchRequest, ReserveResult } from './store.ts'
@@ -70,13 +71,15 @@ type DecisionRow = { subs: string; tops: string; required: string }
 
 /**
  * The decision read for the subscribers and topics whose ids and keys match these conditions.
- * (A scalar subquery loses JSON's subtype, hence json(…) around the history.)
+ * A subscriber with caps brings their dispatches after :since: from their own row when it
+ * keeps them from early enough (db/recent.ts), else from the dispatches table. (A scalar
+ * subquery loses JSON's subtype, hence json(…) around the history.)
  */
 const decisionSql = (subscriberIs: string, topicIs: string) => `
   SELECT
     (SELECT json_group_array(json_array(
       s.id, s.status, s.timezone, json(s.channels), json(s.topics), json(s.cap), json(s.quiet_hours), s.paused_until,
-      CASE WHEN s.has_caps THEN json((
+      CASE WHEN NOT s.has_caps THEN NULL WHEN s.recent_from <= :since THEN json(s.recent) ELSE json((
         SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
         WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since
       )) END))
@@ -99,6 +102,8 @@ class SqliteDialect implements Dialect {
   readonly #bulk = new Map<string, Database.Statement>()
   readonly #q
   readonly #reserveGroup: (group: readonly QueuedReserve[], outcomes: ReserveOutcome[]) => void
+  /** A recorded dispatch and its subscriber's recent list (with caps: the history read, else cleared), in a savepoint. */
+  readonly #recordDispatch: (tenantId: string, req: DispatchRequest, decision: Decision, history: readonly PastDispatch[] | undefined, since: number) => void
 
   constructor(sqlite: Database.Database, file: string | null) {
     this.#sqlite = sqlite
@@ -130,10 +135,22 @@ class SqliteDialect implements Dialect {
         `INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
+      keepRecent: sqlite.prepare<[string | null, number | null, string, string]>('UPDATE subscribers SET recent = ?, recent_from = ? WHERE tenant_id = ? AND id = ?'),
+      forgetRecent: sqlite.prepare<[string, string]>('UPDATE subscribers SET recent = NULL, recent_from = NULL WHERE tenant_id = ? AND id = ? AND recent_from IS NOT NULL'),
       knownOrigin: sqlite.prepare<[string], { one: number }>(
         `SELECT 1 AS one FROM tenants, json_each(tenants.settings, '$.allowedOrigins') o WHERE o.value = ? LIMIT 1`,
       ),
     }
+    const q = this.#q
+    this.#recordDispatch = sqlite.transaction((tenantId: string, req: DispatchRequest, decision: Decision, history: readonly PastDispatch[] | undefined, since: number) => {
+      q.insertDispatch.run(tenantId, req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce ? 1 : 0, JSON.stringify(decision), Date.now())
+      if (history) {
+        const kept = keptRecent(history, [{ topic: req.topic, channel: req.channel, at: req.at }], since)
+        q.keepRecent.run(kept.recent === null ? null : JSON.stringify(kept.recent), kept.recentFrom, tenantId, req.subscriberId)
+      } else {
+        q.forgetRecent.run(tenantId, req.subscriberId)
+      }
+    })
   }
 
   get raw(): Database.Database {
@@ -251,11 +268,13 @@ class SqliteDialect implements Dialect {
     const q = this.#q
     const prior = q.dispatchByMessage.get(tenantId, req.messageId)
     if (prior) return replayOrConflict({ ...prior, decision: JSON.parse(prior.decision) }, req)
-    const decision = decide(this.readDecisionData(tenantId, [req.subscriberId], [req.topic], req.at - HISTORY_LOOKBACK_MS))
+    const since = req.at - HISTORY_LOOKBACK_MS
+    const data = this.readDecisionData(tenantId, [req.subscriberId], [req.topic], since)
+    const decision = decide(data)
     if (!recordsDispatch(decision, req.enforce)) return { kind: 'refused', decision }
-    // One write statement: if it fails, SQLite undoes just this statement and the rest of the
-    // group goes on.
-    q.insertDispatch.run(tenantId, req.subscriberId, req.topic, req.channel, req.messageId, req.at, req.enforce ? 1 : 0, JSON.stringify(decision), Date.now())
+    // The dispatch and the row's recent list (db/recent.ts) go in together: a savepoint, so
+    // a failure undoes both and the rest of the group goes on.
+    this.#recordDispatch(tenantId, req, decision, data.history.get(req.subscriberId), since)
     return { kind: 'recorded', decision }
   }
 
