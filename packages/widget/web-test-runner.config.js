@@ -1,8 +1,8 @@
 // @ts-check
-import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { esbuildPlugin } from '@web/dev-server-esbuild'
 import { chromeLauncher } from '@web/test-runner-chrome'
+import { chromiumPath } from '../../scripts/chromium.js'
 import { freePort, seedTenant, startApi } from './scripts/heed-api.js'
 
 /**
@@ -15,8 +15,8 @@ import { freePort, seedTenant, startApi } from './scripts/heed-api.js'
 const root = fileURLToPath(new URL('../../', import.meta.url))
 const port = await freePort()
 const origin = `http://localhost:${port}`
-const executablePath = process.env.CHROME_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
-if (!executablePath) throw new Error('Chromium not found: install it (apt-get install chromium) or set CHROME_PATH')
+// No browser fails the run, saying what to do (scripts/chromium.js).
+const executablePath = chromiumPath()
 
 /** Starts the API when the test server starts, stops it when the run ends. */
 function heedApi() {

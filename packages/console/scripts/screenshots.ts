@@ -6,18 +6,18 @@
  * `npm run build -w @heed/console && npm run screenshots -w @heed/console`.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { chromium, type Page } from 'playwright-core'
+import { chromiumPath } from '../../../scripts/chromium.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const out = join(root, 'docs/screenshots/')
 mkdirSync(out, { recursive: true })
-const executablePath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p))
-if (!executablePath) throw new Error('Chromium not found: install it or set CHROMIUM_PATH')
+const executablePath = chromiumPath()
 
 const port = await new Promise<number>((resolve) => {
   const srv = createServer().listen(0, '127.0.0.1', () => {

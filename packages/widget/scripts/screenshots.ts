@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import puppeteer, { type Page } from 'puppeteer-core'
+import { chromiumPath } from '../../../scripts/chromium.js'
 import { seedTenant, startApi } from './heed-api.js'
 
 /**
@@ -11,7 +12,7 @@ import { seedTenant, startApi } from './heed-api.js'
 
 const out = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url))
 mkdirSync(out, { recursive: true })
-const executablePath = process.env.CHROME_PATH ?? ['/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p))
+const executablePath = chromiumPath()
 
 const api = await startApi()
 try {

@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
-import { aTimeout, expect } from '@open-wc/testing'
-import { admin, after, buttonNamed, mount, root, subscriber, switchFor } from './helpers.ts'
+import { expect, waitUntil } from '@open-wc/testing'
+import { admin, after, apiUrl, buttonNamed, mount, root, subscriber, switchFor } from './helpers.ts'
 
 type Name = 'heed-change' | 'heed-unsubscribe' | 'heed-error'
 
@@ -65,13 +65,20 @@ describe('<heed-preferences> events', () => {
       el.lang = 'et'
       el.mode = 'unsubscribe'
       await el.updateComplete
+      // Each load is waited for until it has ended (the unsubscribed page shows only once b's
+      // state is in, the problem only once the load has failed), never for a fixed time.
+      const unsubscribedPage = () => root(el).querySelector('[part~="unsubscribed"]')
       el.token = b.token
-      await aTimeout(500)
-      await el.updateComplete
-      expect(root(el).querySelector('[part~="unsubscribed"]')).to.exist
+      await waitUntil(unsubscribedPage, 'the new token did not load', { timeout: 8000 })
       el.api = 'http://localhost:9'
-      await aTimeout(500)
+      await waitUntil(() => root(el).querySelector('[part~="error"]'), 'a load from an API that is not there did not fail', { timeout: 8000 })
+      el.api = await apiUrl()
+      await waitUntil(unsubscribedPage, 'the reload did not finish', { timeout: 8000 })
       expect(rec.seen).to.deep.equal([])
+      // The proof that any of the above had its chance to fire: the person's first action fires
+      // its event, and it is the first event of all.
+      await after(el, 'heed-change', () => buttonNamed(el, 'Telli uuesti').click())
+      expect(rec.seen.map((s) => s.type)).to.deep.equal(['heed-change'])
     } finally {
       rec.stop()
     }
