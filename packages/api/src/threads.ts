@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { setPriority } from 'node:os'
-import { Worker } from 'node:worker_threads'
+import { Worker, type TransferListItem } from 'node:worker_threads'
 
 /**
  * Worker threads of the API process: the batch checks' (checks/batch-thread.ts) and the
@@ -18,6 +18,81 @@ export function startThread(entry: URL, workerData: unknown): Worker {
   return href.endsWith('.ts')
     ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(href)}) })`, { eval: true, workerData })
     : new Worker(entry, { workerData })
+}
+
+/**
+ * Requests to a worker thread, each settled by the reply that carries its id: the batch
+ * checks' and the imports'. The thread is started on first use (or by `warm()`); when it
+ * fails or exits, only the requests it holds fail (a new thread may already be at work), and
+ * the next request starts a new one. The thread does not keep the process alive by itself.
+ */
+export class ThreadRequests<Id, Reply extends { id: Id }, Result> {
+  #worker: Worker | null = null
+  readonly #waiting = new Map<Id, { worker: Worker; resolve: (result: Result) => void; reject: (error: unknown) => void }>()
+
+  constructor(
+    readonly options: {
+      /** Starts a thread (`startThread(…)`). */
+      start: () => Worker
+      /** Names the thread in the error of its exit: "batch worker exited with code 1". */
+      name: string
+      /** A reply's result, or throws its error. */
+      settle: (reply: Reply) => Result
+      /** Ends the thread (and its database connection) when no request waits on it: for rare work. */
+      stopWhenIdle?: boolean
+    },
+  ) {}
+
+  /** Sends `message`, whose reply will carry `id`; resolves with that reply's result. */
+  send(id: Id, message: unknown, transfer: readonly TransferListItem[] = []): Promise<Result> {
+    const worker = this.#worker ?? this.#start()
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, { worker, resolve, reject })
+      worker.postMessage(message, transfer)
+    })
+  }
+
+  /** Starts the thread now rather than on the first request. */
+  warm(): void {
+    this.#worker ??= this.#start()
+  }
+
+  async close(): Promise<void> {
+    const worker = this.#worker
+    this.#worker = null
+    if (worker) await worker.terminate()
+  }
+
+  #start(): Worker {
+    const worker = this.options.start()
+    worker.unref()
+    worker.on('message', (reply: Reply) => {
+      const waiting = this.#waiting.get(reply.id)
+      if (!waiting) return
+      this.#waiting.delete(reply.id)
+      try {
+        waiting.resolve(this.options.settle(reply))
+      } catch (error) {
+        waiting.reject(error)
+      }
+      if (this.options.stopWhenIdle && this.#worker === worker && ![...this.#waiting.values()].some((w) => w.worker === worker)) {
+        this.#worker = null
+        void worker.terminate()
+      }
+    })
+    const fail = (error: unknown) => {
+      if (this.#worker === worker) this.#worker = null
+      for (const [id, waiting] of this.#waiting) {
+        if (waiting.worker !== worker) continue
+        this.#waiting.delete(id)
+        waiting.reject(error)
+      }
+    }
+    worker.on('error', fail)
+    worker.on('exit', (code) => fail(new Error(`${this.options.name} exited with code ${code}`)))
+    this.#worker = worker
+    return worker
+  }
 }
 
 /** The entry `name` (without extension) beside `base`, as .ts from sources and .js from a build. */

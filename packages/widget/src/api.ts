@@ -15,7 +15,10 @@ export class HeedApiError extends Error {
   }
 }
 
-/** The three calls the widget makes, authenticated with the link token (never a cookie). */
+/** Every call goes without cookies, cache or referrer: the token in the call is all it needs. */
+const PRIVATE: RequestInit = { credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' }
+
+/** The calls the widget makes, authenticated with the link token (never a cookie). */
 export class MeClient {
   readonly base: string
   readonly #token: string
@@ -44,7 +47,7 @@ export class MeClient {
    */
   async originRefused(): Promise<string | null> {
     try {
-      const res = await fetch(`${this.base}/v1/me/origin`, { method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: this.#token, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' })
+      const res = await fetch(`${this.base}/v1/me/origin`, { ...PRIVATE, method: 'POST', headers: { 'Content-Type': 'text/plain' }, body: this.#token })
       const answer = res.ok ? ((await res.json()) as { allowed?: unknown; detail?: unknown }) : {}
       return answer.allowed === false && typeof answer.detail === 'string' ? answer.detail : null
     } catch {
@@ -62,9 +65,7 @@ export class MeClient {
           ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        credentials: 'omit',
-        cache: 'no-store',
-        referrerPolicy: 'no-referrer',
+        ...PRIVATE,
       })
     } catch (e) {
       throw new HeedApiError(0, 'Network error', e instanceof Error ? e.message : String(e))

@@ -1,6 +1,5 @@
-import type { Worker } from 'node:worker_threads'
-import type { ImportRecord, ReaderSpec, Store } from '../db/store.ts'
-import { startThread, threadEntry } from '../threads.ts'
+import type { ImportRecord, Store } from '../db/store.ts'
+import { startThread, threadEntry, ThreadRequests } from '../threads.ts'
 import type { ImportThreadReply, ImportThreadRequest } from './import-thread.ts'
 import { runImport } from './job.ts'
 
@@ -21,9 +20,8 @@ export class ImportQueue {
   readonly #store: Store
   readonly #now: () => number
   readonly #log: (line: string) => void
-  readonly #database: ReaderSpec | null
-  #worker: Worker | null = null
-  readonly #waiting = new Map<string, { worker: Worker; resolve: (job: ImportRecord) => void; reject: (error: unknown) => void }>()
+  /** The import thread, when the database is one another connection can open. */
+  readonly #thread: ThreadRequests<string, ImportThreadReply, ImportRecord> | null
   #tail: Promise<unknown> = Promise.resolve()
   #sweep: NodeJS.Timeout | null = null
 
@@ -31,7 +29,19 @@ export class ImportQueue {
     this.#store = store
     this.#now = options.now ?? Date.now
     this.#log = options.log ?? console.error
-    this.#database = store.readerSpec()
+    const database = store.readerSpec()
+    this.#thread = database
+      ? new ThreadRequests({
+          start: () => startThread(threadEntry(import.meta.url, 'import-thread'), database),
+          name: 'import thread',
+          settle: (reply) => {
+            if ('done' in reply) return reply.done
+            throw new Error(`import thread: ${reply.failure}`)
+          },
+          // Imports are rare: the thread and its connection go when none waits.
+          stopWhenIdle: true,
+        })
+      : null
   }
 
   /** Marks imports whose process stopped as failed, now and every minute. */
@@ -44,7 +54,10 @@ export class ImportQueue {
 
   /** Runs `job` from `file` (which it deletes when done) after the imports before it; resolves when it has ended. */
   submit(job: ImportRecord, file: string): Promise<ImportRecord> {
-    const run = this.#tail.then(() => (this.#database ? this.#inThread(job, file) : runImport(this.#store, job, file, { now: this.#now, log: this.#log })))
+    const thread = this.#thread
+    const run = this.#tail.then(() =>
+      thread ? thread.send(job.id, { job, file } satisfies ImportThreadRequest) : runImport(this.#store, job, file, { now: this.#now, log: this.#log }),
+    )
     this.#tail = run.catch((error: unknown) => this.#log(`import ${job.id}: ${error instanceof Error ? error.message : String(error)}`))
     return run
   }
@@ -56,47 +69,6 @@ export class ImportQueue {
   async close(): Promise<void> {
     if (this.#sweep) clearInterval(this.#sweep)
     this.#sweep = null
-    const worker = this.#worker
-    this.#worker = null
-    if (worker) await worker.terminate()
-  }
-
-  #inThread(job: ImportRecord, file: string): Promise<ImportRecord> {
-    const worker = this.#worker ?? this.#startWorker()
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(job.id, { worker, resolve, reject })
-      worker.postMessage({ job, file } satisfies ImportThreadRequest)
-    })
-  }
-
-  #startWorker(): Worker {
-    const worker = startThread(threadEntry(import.meta.url, 'import-thread'), this.#database)
-    // The thread does not keep the process alive by itself (a server is kept by its listener).
-    worker.unref()
-    worker.on('message', (reply: ImportThreadReply) => {
-      const waiting = this.#waiting.get(reply.id)
-      if (!waiting) return
-      this.#waiting.delete(reply.id)
-      if ('done' in reply) waiting.resolve(reply.done)
-      else waiting.reject(new Error(`import thread: ${reply.failure}`))
-      // Imports are rare: the thread and its connection go when none waits.
-      if (![...this.#waiting.values()].some((w) => w.worker === worker) && this.#worker === worker) {
-        this.#worker = null
-        void worker.terminate()
-      }
-    })
-    // Only what waits on this thread fails with it: a new thread may already be at work.
-    const fail = (error: unknown) => {
-      if (this.#worker === worker) this.#worker = null
-      for (const [id, waiting] of this.#waiting) {
-        if (waiting.worker !== worker) continue
-        this.#waiting.delete(id)
-        waiting.reject(error)
-      }
-    }
-    worker.on('error', fail)
-    worker.on('exit', (code) => fail(new Error(`import thread exited with code ${code}`)))
-    this.#worker = worker
-    return worker
+    await this.#thread?.close()
   }
 }
