@@ -65,12 +65,15 @@ describe('batch worker thread', () => {
   })
 
   test('a stopped thread failing late does not fail batches already on its successor', { timeout: 10_000 }, async () => {
-    const first = worker.decide(await tenant(), bytes(body), T)
+    // Everything is at hand before the first batch goes: no await may let the stopping thread's
+    // exit reject `first` before anything listens to it.
+    const t = await tenant()
+    const first = Promise.allSettled([worker.decide(t, bytes(body), T)])
     const stopping = worker.close()
     // The next batch starts a new thread while the old one is still stopping.
-    const second = worker.decide(await tenant(), bytes(body), T)
+    const second = worker.decide(t, bytes(body), T)
     await stopping
-    await Promise.allSettled([first])
+    await first
     const answer = decoded(await second)
     assert.equal(answer.results[0].reason, 'ok')
   })
