@@ -375,21 +375,16 @@ export function timedRequest(url: string, method: string, path: string, headers:
   })
 }
 
-/** `total;dur=12.3` (or any metric) from a Server-Timing header, if the server sends one. */
-export function serverTimingMs(headers: http.IncomingHttpHeaders): number | null {
+/** Every metric of a Server-Timing header (`read;dur=12.3, total;dur=20.1`) in ms, or null when the server sends none. */
+export function serverTiming(headers: http.IncomingHttpHeaders): Record<string, number> | null {
   const h = headers['server-timing']
   if (typeof h !== 'string') return null
-  let total = 0
-  let found = false
+  const out: Record<string, number> = {}
   for (const metric of h.split(',')) {
     const m = metric.match(/^\s*([\w-]+).*?;\s*dur=([\d.]+)/)
-    if (m && (m[1] === 'total' || m[1] === 'app')) return Number(m[2])
-    if (m) {
-      total += Number(m[2])
-      found = true
-    }
+    if (m) out[m[1]!] = Number(m[2])
   }
-  return found ? total : null
+  return Object.keys(out).length > 0 ? out : null
 }
 
 export function closeAgent() {

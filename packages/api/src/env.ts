@@ -6,9 +6,18 @@ import type { ApiKeyRecord, ImportRecord, SessionRecord, Store, TenantRecord } f
  * Decides `POST /v1/check/batch` requests: on a worker thread or in the calling thread
  * (`checks/batch.ts`, `checks/batch-worker.ts`).
  */
+/** A decided batch: the answer's JSON, UTF-8, and where the time went (the route's `Server-Timing`). */
+export interface BatchAnswer {
+  json: Uint8Array
+  /** The database read of the batch's decision data, ms. */
+  readMs: number
+  /** Everything else: decode, parse, validate, decide, serialise, ms. */
+  workMs: number
+}
+
 export interface BatchDecider {
-  /** The answer's JSON, UTF-8; refusals are thrown as ApiError. */
-  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array>
+  /** Refusals are thrown as ApiError. */
+  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<BatchAnswer>
   close(): Promise<void>
 }
 

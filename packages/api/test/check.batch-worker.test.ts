@@ -7,7 +7,7 @@ import { putStandardTopics, putSubscriber, setup, type Harness } from './harness
 
 const T = Date.parse('2026-05-04T12:00:00Z')
 const bytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).buffer as ArrayBuffer
-const decoded = (answer: Uint8Array) => JSON.parse(new TextDecoder().decode(answer))
+const decoded = (answer: { json: Uint8Array }) => JSON.parse(new TextDecoder().decode(answer.json))
 
 describe('batch worker thread', () => {
   let h: Harness

@@ -96,6 +96,19 @@ describe('POST /v1/check/batch', () => {
     })
   })
 
+  test('the answer says where its time went (Server-Timing): body, database read, decisions, total', async () => {
+    const checks = Array.from({ length: 2_000 }, (_, i) => ({ subscriberId: i % 2 ? 'ok-1' : `nobody-${i}`, topic: 'news' }))
+    const res = await h.req('POST', '/v1/check/batch', { at: iso(T), checks })
+    assert.equal(res.status, 200, res.text.slice(0, 300))
+    const header = res.headers.get('server-timing')
+    assert.ok(header, 'a Server-Timing header')
+    const ms: Record<string, number> = Object.fromEntries(header.split(',').map((metric) => [metric.trim().split(';')[0], Number(metric.match(/;dur=([\d.]+)/)?.[1])]))
+    assert.deepEqual(Object.keys(ms), ['body', 'read', 'decide', 'total'])
+    for (const [name, value] of Object.entries(ms)) assert.ok(Number.isFinite(value) && value >= 0, `${name}: ${value}`)
+    assert.ok(ms.read! > 0 && ms.decide! > 0, header)
+    assert.ok(ms.body! + ms.read! + ms.decide! <= ms.total! + 0.3, `the parts fit in the total: ${header}`)
+  })
+
   test('10,000 checks with the longest valid ids (128 non-ASCII characters) are answered, not refused as too large', async () => {
     // 128 CJK characters are 384 bytes of UTF-8: a valid batch of 10,000 is about 4.9 MB.
     const id = (i: number) => String(i).padStart(5, '0') + '李'.repeat(123)

@@ -18,7 +18,7 @@ lowerPriority()
 parentPort!.on('message', async ({ id, tenant, body, now }: BatchRequest) => {
   let reply: BatchReply
   try {
-    reply = { id, json: await decideBatch(store, tenant, body, now) }
+    reply = { id, ...(await decideBatch(store, tenant, body, now)) }
   } catch (error) {
     const unavailable = unavailableReason(error)
     reply =

@@ -1,13 +1,13 @@
 import { inThreadBatches } from './batch.ts'
 import { DatabaseUnavailable } from '../db/availability.ts'
 import type { ReaderSpec, Store, TenantRecord } from '../db/store.ts'
-import type { BatchDecider } from '../env.ts'
+import type { BatchAnswer, BatchDecider } from '../env.ts'
 import { ApiError, type ErrorCode, type FieldError } from '../http/errors.ts'
 import { startThread, threadEntry, ThreadRequests } from '../threads.ts'
 
 /** What the batch thread answers for one request. */
 export type BatchReply =
-  | { id: number; json: Uint8Array }
+  | ({ id: number } & BatchAnswer)
   | { id: number; problem: { code: ErrorCode; detail: string; errors?: FieldError[] } }
   | { id: number; unavailable: string }
   | { id: number; failure: string }
@@ -33,7 +33,7 @@ export function batchDecider(store: Store): BatchDecider {
 /** One worker thread, started by `warm()` or on the first batch, and again after it dies. */
 export class BatchWorker implements BatchDecider {
   #nextId = 0
-  readonly #thread: ThreadRequests<number, BatchReply, Uint8Array>
+  readonly #thread: ThreadRequests<number, BatchReply, BatchAnswer>
 
   /** `database`: what the batch thread opens for itself. */
   constructor(database: ReaderSpec) {
@@ -41,7 +41,7 @@ export class BatchWorker implements BatchDecider {
       start: () => startThread(threadEntry(import.meta.url, 'batch-thread'), database),
       name: 'batch worker',
       settle: (reply) => {
-        if ('json' in reply) return reply.json
+        if ('json' in reply) return { json: reply.json, readMs: reply.readMs, workMs: reply.workMs }
         if ('problem' in reply) {
           const { code, detail, errors } = reply.problem
           throw new ApiError(code, detail, errors ? { errors } : {})
@@ -53,7 +53,7 @@ export class BatchWorker implements BatchDecider {
   }
 
   /** `body` moves to the worker thread: the caller must not use it afterwards. */
-  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array> {
+  decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<BatchAnswer> {
     const id = this.#nextId++
     return this.#thread.send(id, { id, tenant, body, now } satisfies BatchRequest, [body])
   }

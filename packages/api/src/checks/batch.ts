@@ -1,7 +1,7 @@
 import { batchCheckBodySchema, instantSchema, isValidCheckItems, type BatchCheckBody } from '@heed/shared'
 import { checkMany } from './decisions.ts'
 import type { Store, TenantRecord } from '../db/store.ts'
-import type { BatchDecider } from '../env.ts'
+import type { BatchAnswer, BatchDecider } from '../env.ts'
 import { ApiError, validationError } from '../http/errors.ts'
 import { refuseIllFormedJson, refuseNul } from '../http/validate.ts'
 
@@ -10,7 +10,19 @@ import { refuseIllFormedJson, refuseNul } from '../http/validate.ts'
  * the batch worker thread (SQLite files) and in the request's own thread (PostgreSQL,
  * in-memory SQLite), so both answer alike, errors included.
  */
-export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<Uint8Array> {
+export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<BatchAnswer> {
+  const started = performance.now()
+  let readMs = 0
+  const timed: Pick<Store, 'decisionData'> = {
+    async decisionData(...args) {
+      const t0 = performance.now()
+      try {
+        return await store.decisionData(...args)
+      } finally {
+        readMs += performance.now() - t0
+      }
+    },
+  }
   const text = FROM_UTF8.decode(body)
   refuseNul(text)
   let value: unknown
@@ -21,8 +33,9 @@ export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: Te
   }
   refuseIllFormedJson(text, value)
   const { at, checks } = batchBody(value)
-  const results = await checkMany(store, tenant, checks, at ? Date.parse(at) : now)
-  return UTF8.encode(JSON.stringify({ results }))
+  const results = await checkMany(timed, tenant, checks, at ? Date.parse(at) : now)
+  const json = UTF8.encode(JSON.stringify({ results }))
+  return { json, readMs, workMs: performance.now() - started - readMs }
 }
 
 const UTF8 = new TextEncoder()
