@@ -20,9 +20,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import postgres from 'postgres'
-import { decideBatch } from '../src/checks/batch.ts'
-import { openStore } from '../src/db/open.ts'
-import type { DecisionData, Store } from '../src/db/store.ts'
+import { BATCH_THREAD_HEAP } from '../src/checks/batch-worker.ts'
+import { startThread } from '../src/threads.ts'
 import { accountDatabaseAs, closeAgent, CORES, CpuWindow, Latencies, load, paced, percentile, pooled, serverTiming, timedRequest, type LoadOptions, type LoadResult } from './load.ts'
 import { formatTop } from './profile-top.ts'
 import { CAPPED_MAX, CAPPED_SUBSCRIBER, HOT_SUBSCRIBER, prng, seedPostgres, seedSqlite, subscriberId, TENANT_ID, type SeedResult } from './seed.ts'
@@ -283,44 +282,14 @@ function batchLoop(url: string, headers: Record<string, string>, bodies: string[
   }
 }
 
-/**
- * The batch's own work without its database read: in this process (idle meanwhile), each body's
- * decision data is read once through the server's store, then every run decodes, parses,
- * validates, decides and serialises the body exactly as `POST /v1/check/batch` does
- * (`decideBatch`), with that data handed over from memory. Median and fastest run, ms.
- */
-async function batchFloor(db: BenchDb, bodies: string[], runs: number): Promise<{ p50: number; min: number }> {
-  const store = await openStore(db.url)
-  try {
-    const tenant = await store.getTenant(TENANT_ID)
-    if (!tenant) throw new Error('the bench tenant is missing')
-    const now = Date.now()
-    const read = new Map<number, DecisionData>()
-    let body = 0
-    const fromMemory: Pick<Store, 'decisionData'> = {
-      async decisionData(...args) {
-        const known = read.get(body)
-        if (known) return known
-        const data = await store.decisionData(...args)
-        read.set(body, data)
-        return data
-      },
-    }
-    const times: number[] = []
-    const utf8 = new TextEncoder()
-    for (let i = 0; i < bodies.length + runs; i++) {
-      body = i % bodies.length
-      const bytes = utf8.encode(bodies[body]!).buffer as ArrayBuffer
-      const t0 = performance.now()
-      await decideBatch(fromMemory, tenant, bytes, now)
-      // The first pass over the bodies reads the database and warms up: not timed.
-      if (i >= bodies.length) times.push(performance.now() - t0)
-    }
-    times.sort((x, y) => x - y)
-    return { p50: percentile(times, 50), min: times[0]! }
-  } finally {
-    await store.close()
-  }
+/** The batch's own work without its database read (bench/batch-floor-thread.ts), in a thread of this process, idle meanwhile. */
+function batchFloor(db: BenchDb, bodies: string[], runs: number): Promise<{ p50: number; min: number }> {
+  const thread = startThread(new URL('./batch-floor-thread.ts', import.meta.url), { url: db.url, tenantId: TENANT_ID, bodies, runs }, BATCH_THREAD_HEAP)
+  return new Promise((resolve, reject) => {
+    thread.once('message', resolve)
+    thread.once('error', reject)
+    thread.once('exit', (code) => reject(new Error(`the batch floor's thread exited with code ${code}`)))
+  })
 }
 
 // ---- the run -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs'
 import { setPriority } from 'node:os'
-import { Worker, type TransferListItem } from 'node:worker_threads'
+import { Worker, type ResourceLimits, type TransferListItem } from 'node:worker_threads'
 
 /**
  * Worker threads of the API process: the batch checks' (checks/batch-thread.ts) and the
@@ -13,11 +13,11 @@ import { Worker, type TransferListItem } from 'node:worker_threads'
  * sources). Worker threads do not inherit `--import tsx`: from TypeScript sources the thread
  * registers tsx itself before loading its entry.
  */
-export function startThread(entry: URL, workerData: unknown): Worker {
+export function startThread(entry: URL, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
   const href = entry.href
   return href.endsWith('.ts')
-    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(href)}) })`, { eval: true, workerData })
-    : new Worker(entry, { workerData })
+    ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(href)}) })`, { eval: true, workerData, resourceLimits })
+    : new Worker(entry, { workerData, resourceLimits })
 }
 
 /**

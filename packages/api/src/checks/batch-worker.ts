@@ -30,6 +30,17 @@ export function batchDecider(store: Store): BatchDecider {
   return reader ? new BatchWorker(reader) : inThreadBatches(store)
 }
 
+/**
+ * The batch thread's young generation, MB (V8 splits it into two semi-spaces of 64 MB and a
+ * third for large objects). A batch of 10,000 makes some 40 MB of short-lived objects (its
+ * body parsed, the decision data, the decisions): with V8's default of 16 MB semi-spaces they
+ * outlived two scavenges and were copied into the old generation, whose fresh pages cost a
+ * page fault each, only to be collected there; now most die young. Measured with the bench,
+ * alternating: batch server time 127–151 → 92–107 ms, CPU per batch 146–186 → 112–133 ms.
+ * The cost is up to about 130 MB more resident memory while batches run.
+ */
+export const BATCH_THREAD_HEAP = { maxYoungGenerationSizeMb: 192 }
+
 /** One worker thread, started by `warm()` or on the first batch, and again after it dies. */
 export class BatchWorker implements BatchDecider {
   #nextId = 0
@@ -38,7 +49,7 @@ export class BatchWorker implements BatchDecider {
   /** `database`: what the batch thread opens for itself. */
   constructor(database: ReaderSpec) {
     this.#thread = new ThreadRequests({
-      start: () => startThread(threadEntry(import.meta.url, 'batch-thread'), database),
+      start: () => startThread(threadEntry(import.meta.url, 'batch-thread'), database, BATCH_THREAD_HEAP),
       name: 'batch worker',
       settle: (reply) => {
         if ('json' in reply) return { json: reply.json, readMs: reply.readMs, workMs: reply.workMs }
