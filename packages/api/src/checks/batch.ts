@@ -1,4 +1,4 @@
-import { batchCheckBodySchema, instantSchema, isValidCheckItems, type BatchCheckBody } from '@heed/shared'
+import { batchCheckBodySchema, instantSchema, isValidCheckItems, type BatchCheckBody, type Decision } from '@heed/shared'
 import { checkMany } from './decisions.ts'
 import type { Store, TenantRecord } from '../db/store.ts'
 import type { BatchAnswer, BatchDecider } from '../env.ts'
@@ -34,11 +34,41 @@ export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: Te
   refuseIllFormedJson(text, value)
   const { at, checks } = batchBody(value)
   const results = await checkMany(timed, tenant, checks, at ? Date.parse(at) : now)
-  const json = UTF8.encode(JSON.stringify({ results }))
+  const json = answerBytes(results)
   return { json, readMs, workMs: performance.now() - started - readMs }
 }
 
-const UTF8 = new TextEncoder()
+/** Decisions serialised per string in `answerBytes`: about 64 KiB of JSON, an ordinary heap object. */
+const ANSWER_SLICE = 500
+
+/**
+ * `{"results":[…]}` as UTF-8, the same bytes as encoding `JSON.stringify({ results })`, but
+ * stringified in slices written into one buffer: a single string of 1.4 MB is built in
+ * pieces and copied whole into fresh memory before it can be encoded, at a page fault per
+ * 4 KiB (10,000 decisions: 10.4 → 7.0 ms). The buffer is the answer's own (never a pooled
+ * slice), so it can move to another thread.
+ */
+export function answerBytes(results: readonly Decision[]): Uint8Array {
+  const parts: string[] = []
+  let bytes = RESULTS_OPEN.length + RESULTS_CLOSE.length
+  for (let i = 0; i < results.length; i += ANSWER_SLICE) {
+    // Each part is an array: its brackets are left out, a comma goes between parts.
+    const part = JSON.stringify(results.slice(i, i + ANSWER_SLICE))
+    parts.push(part)
+    bytes += Buffer.byteLength(part) - 2 + (i > 0 ? 1 : 0)
+  }
+  const out = Buffer.allocUnsafeSlow(bytes)
+  let at = out.write(RESULTS_OPEN)
+  for (const [i, part] of parts.entries()) {
+    if (i > 0) at += out.write(',', at)
+    at += out.write(part.slice(1, -1), at)
+  }
+  out.write(RESULTS_CLOSE, at)
+  return out
+}
+
+const RESULTS_OPEN = '{"results":['
+const RESULTS_CLOSE = ']}'
 const FROM_UTF8 = new TextDecoder()
 
 /**
