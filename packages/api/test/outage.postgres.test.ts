@@ -127,8 +127,12 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
       assert.doesNotMatch(server.stderr(), /TypeError|uncaught/i)
 
       // Every request was answered within the bound, and with a clear answer.
-      const slowest = answers.reduce((max, a) => Math.max(max, a.ended - a.started), 0)
-      assert.ok(slowest <= BOUND_MS + SLACK_MS, `the slowest answer took ${Math.round(slowest)} ms`)
+      const slowestAnswer = answers.reduce<Answer | null>((max, a) => (max && max.ended - max.started >= a.ended - a.started ? max : a), null)
+      const slowest = slowestAnswer ? slowestAnswer.ended - slowestAnswer.started : 0
+      assert.ok(
+        slowest <= BOUND_MS + SLACK_MS,
+        `the slowest answer took ${Math.round(slowest)} ms: ${slowestAnswer?.kind} ${slowestAnswer?.status}, sent ${Math.round((slowestAnswer?.started ?? 0) - cutAt)} ms after the cut`,
+      )
       for (const a of answers) {
         if (a.status < 300) continue
         assert.equal(a.status, 503, `${a.kind}: ${a.status} ${JSON.stringify(a.body)}`)
