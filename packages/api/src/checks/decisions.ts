@@ -27,7 +27,9 @@ export function decideFrom(data: DecisionData, tenant: TenantRecord, item: Check
 
 /** Decides any number of checks at one instant, with the data loaded set-based. */
 export async function checkMany(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, items: readonly CheckItem[], at: number): Promise<Decision[]> {
-  const subscriberIds = items.length === 1 ? [items[0]!.subscriberId] : [...new Set(items.map((i) => i.subscriberId))]
+  // Ids are read as they come, repeats and all (the database's IN drops them): putting
+  // 10,000 fresh strings in a Set costs a batch 2 ms. Topics are few, usually one.
+  const subscriberIds = items.map((i) => i.subscriberId)
   const topicKeys = items.length === 1 ? [items[0]!.topic] : [...new Set(items.map((i) => i.topic))]
   const data = await store.decisionData(tenant.id, subscriberIds, topicKeys, at - HISTORY_LOOKBACK_MS)
   if (items.length <= DECIDE_SLICE) return items.map((item) => decideFrom(data, tenant, item, at))

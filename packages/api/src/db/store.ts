@@ -432,6 +432,7 @@ export interface Store {
    */
   changeSubscribers(tenantId: string, changes: readonly BulkSubscriberChange[], ctx: ChangeContext): Promise<Array<{ created: boolean; changed: boolean }>>
 
+  /** What decisions for these subscribers and topics need (ids may repeat), with each capped subscriber's dispatches after `since`. */
   decisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): Promise<DecisionData>
   /** Check-and-record in one transaction; `decide` is the pure engine bound to the request. */
   reserve(tenantId: string, req: DispatchRequest, decide: (data: DecisionData) => Decision): Promise<ReserveResult>
