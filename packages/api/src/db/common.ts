@@ -1,7 +1,6 @@
 import type { ConsentEventType, Decision, EngineSubscriber, EngineTopic, PastDispatch } from '@heed/shared'
 import { newTimeOrderedId } from './ids.ts'
 import { chainHash, contentHash } from './ledger.ts'
-import type { RecentDispatch } from './recent.ts'
 import type { ApiKeyRecord, ChangeContext, DecisionData, DispatchRequest, NewApiKey, ReserveResult, SubscriberRecord, TopicRecord } from './store.ts'
 
 /** Row mapping, record building and request grouping shared by the repository and both dialects. */
@@ -84,76 +83,7 @@ export function eventRow(
   return { ...content, ...position, contentHash: digest, prevHash, hash: chainHash(prevHash, position, digest) }
 }
 
-/** Raw rows of PostgreSQL's decision read. */
-export interface RawEngineSubscriber {
-  id: string
-  status: 'subscribed' | 'unsubscribed'
-  timezone: string | null
-  channels: string | Record<string, boolean>
-  topics: string | EngineSubscriber['topics']
-  cap: string | EngineSubscriber['cap']
-  quiet_hours: string | EngineSubscriber['quietHours']
-  paused_until: number | string | null
-  has_caps: number | boolean
-  /** The row's recent dispatches when they cover the read (db/recent.ts), else null. */
-  recent?: string | RecentDispatch[] | null
-}
-export interface RawEngineTopic {
-  key: string
-  channels: string | string[]
-  default_subscribed: number | boolean
-  required: number | boolean
-}
-export interface RawDispatch {
-  subscriber_id: string
-  topic: string
-  channel: string
-  at: number | string
-}
-
-/** A JSON column as a value, whether the driver hands it back as text or already parsed. */
-const json = <T>(v: string | T): T => (typeof v === 'string' ? JSON.parse(v) : v)
-const jsonOrNull = <T>(v: string | T | null): T | null => (v === null ? null : json(v))
-
-export function decisionDataFrom(subs: readonly RawEngineSubscriber[], tops: readonly RawEngineTopic[], hist: readonly RawDispatch[], required: readonly string[]): DecisionData {
-  const subscribers = new Map<string, EngineSubscriber>()
-  for (const r of subs) {
-    subscribers.set(r.id, {
-      id: r.id,
-      status: r.status,
-      timezone: r.timezone,
-      channels: json(r.channels),
-      topics: json(r.topics),
-      cap: jsonOrNull(r.cap),
-      quietHours: jsonOrNull(r.quiet_hours),
-      pausedUntil: r.paused_until === null ? null : Number(r.paused_until),
-    })
-  }
-  const topics = new Map<string, EngineTopic>()
-  for (const r of tops) {
-    topics.set(r.key, {
-      key: r.key,
-      channels: json(r.channels),
-      defaultSubscribed: r.default_subscribed === 1 || r.default_subscribed === true,
-      required: r.required === 1 || r.required === true,
-    })
-  }
-  // Every subscriber with caps has a history (maybe empty): from their row, or from `hist`.
-  const history = new Map<string, PastDispatch[]>()
-  for (const r of subs) {
-    if (!(r.has_caps === true || r.has_caps === 1)) continue
-    const recent = r.recent ? json(r.recent) : null
-    history.set(r.id, recent ? recent.map(([topic, channel, at]) => ({ topic, channel, at: Number(at) })) : [])
-  }
-  for (const r of hist) {
-    let list = history.get(r.subscriber_id)
-    if (!list) history.set(r.subscriber_id, (list = []))
-    list.push({ topic: r.topic, channel: r.channel, at: Number(r.at) })
-  }
-  return { subscribers, topics, history, requiredTopics: new Set(required) }
-}
-
-/** One subscriber of SQLite's decision read (JSON arrays, smaller than objects): its columns, then its recent dispatches when it has caps. */
+/** One subscriber of the decision read, either database's (JSON arrays, smaller than objects): its columns, then its recent dispatches when it has caps. */
 export type SubscriberTuple = [
   id: string,
   status: EngineSubscriber['status'],
@@ -167,13 +97,18 @@ export type SubscriberTuple = [
 ]
 export type TopicTuple = [key: string, channels: string[], defaultSubscribed: 0 | 1, required: 0 | 1]
 
-export function decisionDataFromTuples(subs: readonly SubscriberTuple[], tops: readonly TopicTuple[], required: readonly string[]): DecisionData {
+/** A dispatch read from the dispatches table for a subscriber whose row's list does not cover the read. */
+export type DispatchTuple = [subscriberId: string, topic: string, channel: string, at: number]
+
+/** The engine's maps from the decision read of either database. `hist` adds dispatches to the lists of their (capped) subscribers. */
+export function decisionDataFromTuples(subs: readonly SubscriberTuple[], tops: readonly TopicTuple[], required: readonly string[], hist: readonly DispatchTuple[] = []): DecisionData {
   const subscribers = new Map<string, EngineSubscriber>()
   const history = new Map<string, PastDispatch[]>()
-  for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, hist] of subs) {
+  for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, recent] of subs) {
     subscribers.set(id, { id, status, timezone, channels, topics, cap, quietHours, pausedUntil })
-    if (hist) history.set(id, hist.map(([topic, channel, at]) => ({ topic, channel, at })))
+    if (recent) history.set(id, recent.map(([topic, channel, at]) => ({ topic, channel, at })))
   }
+  for (const [id, topic, channel, at] of hist) history.get(id)?.push({ topic, channel, at })
   const topics = new Map<string, EngineTopic>()
   for (const [key, channels, defaultSubscribed, req] of tops) topics.set(key, { key, channels, defaultSubscribed: defaultSubscribed === 1, required: req === 1 })
   return { subscribers, topics, history, requiredTopics: new Set(required) }

@@ -5,15 +5,15 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision } from '@heed/shared'
 import {
-  decisionDataFrom,
+  decisionDataFromTuples,
   replayOrConflict,
   settle,
+  type DispatchTuple,
   type PendingReserve,
   type PriorDispatch,
-  type RawDispatch,
-  type RawEngineSubscriber,
-  type RawEngineTopic,
   type ReserveOutcome,
+  type SubscriberTuple,
+  type TopicTuple,
 } from './common.ts'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import { keptRecent } from './recent.ts'
@@ -81,6 +81,9 @@ function connect(url: string, poolSize: number, timeoutMs: number, name = 'heed'
 }
 
 const jsonList = (values: readonly string[]) => JSON.stringify([...new Set(values)])
+
+/** The decision read's last row: what is not per subscriber. */
+type DecisionRest = { tops: TopicTuple[] | null; hist: DispatchTuple[] | null; required: string[] | null }
 
 /** Reserves decided in one transaction, at most. */
 const MAX_GROUP = 256
@@ -176,12 +179,13 @@ class PostgresDialect implements Dialect {
   async #decisionData(q: postgres.Sql | postgres.TransactionSql, tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): Promise<DecisionData> {
     const ids = jsonList(subscriberIds)
     const keys = jsonList(topicKeys)
-    // One row per subscriber, then one row (its id NULL) whose last column holds the rest: the
-    // topics, the dispatches of capped subscribers whose row does not cover the read, and the
-    // required topic keys. One statement, so one snapshot. Rows, not one json_agg of them all:
-    // for 10,000 subscribers PostgreSQL spent about three times as long building that text,
-    // and this process received and parsed it in one piece (see docs/performance.md).
-    const rows = await q<Array<RawEngineSubscriber & { rest: { tops: RawEngineTopic[] | null; hist: RawDispatch[] | null; required: string[] | null } | null }>>`
+    // One row per subscriber, its JSON text (a SubscriberTuple, as SQLite's read gives), then
+    // one row (its subscriber NULL) with the rest: the topics, the dispatches of capped
+    // subscribers whose row does not cover the read, and the required topic keys. One
+    // statement, so one snapshot. Many small texts, not one json_agg of every subscriber: for
+    // 10,000 subscribers PostgreSQL spent about three times as long building that text, and
+    // this process received and parsed it in one piece (see docs/performance.md).
+    const rows = await q<Array<{ subscriber: string | null; rest: DecisionRest | null }>>`
       WITH subs AS (
         -- "= ANY(ARRAY(…))" is an index condition whatever the planner guesses of the list's
         -- length; a join against the list's rows was planned as a scan of every subscriber
@@ -192,27 +196,26 @@ class PostgresDialect implements Dialect {
           CASE WHEN s.has_caps AND s.recent_from <= ${since} THEN s.recent END AS recent
         FROM subscribers s WHERE s.tenant_id = ${tenantId} AND s.id = ANY(ARRAY(SELECT jsonb_array_elements_text(${ids}::jsonb)))
       )
-      SELECT subs.*, NULL::jsonb AS rest FROM subs
+      SELECT format('[%s,%s,%s,%s,%s,%s,%s,%s,%s]', to_json(id), to_json(status), coalesce(to_json(timezone)::text, 'null'), channels, topics,
+          coalesce(cap::text, 'null'), coalesce(quiet_hours::text, 'null'), coalesce(paused_until::text, 'null'),
+          CASE WHEN NOT has_caps THEN 'null' ELSE coalesce(recent::text, '[]') END) AS subscriber, NULL::jsonb AS rest
+        FROM subs
       UNION ALL
-      SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, jsonb_build_object(
-        'tops', (SELECT jsonb_agg(t) FROM (
-          SELECT key, channels, default_subscribed, required FROM topics
+      SELECT NULL, jsonb_build_object(
+        'tops', (SELECT jsonb_agg(jsonb_build_array(key, channels, default_subscribed::int, required::int)) FROM topics
           WHERE tenant_id = ${tenantId} AND deleted_at IS NULL
-            AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${keys}::jsonb)))
-        ) t),
-        'hist', (SELECT jsonb_agg(h) FROM (
-          SELECT d.subscriber_id, d.topic, d.channel, d.at FROM dispatches d
+            AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${keys}::jsonb)))),
+        'hist', (SELECT jsonb_agg(jsonb_build_array(d.subscriber_id, d.topic, d.channel, d.at)) FROM dispatches d
           JOIN subs ON subs.id = d.subscriber_id AND subs.has_caps AND subs.recent IS NULL
-          WHERE d.tenant_id = ${tenantId} AND d.at > ${since}
-        ) h),
+          WHERE d.tenant_id = ${tenantId} AND d.at > ${since}),
         'required', (SELECT jsonb_agg(key) FROM topics WHERE tenant_id = ${tenantId} AND required))`
-    const subs: RawEngineSubscriber[] = []
-    let rest: { tops: RawEngineTopic[] | null; hist: RawDispatch[] | null; required: string[] | null } | null = null
+    const subs: SubscriberTuple[] = []
+    let rest: DecisionRest | null = null
     for (const row of rows) {
-      if (row.id === null) rest = row.rest
-      else subs.push(row)
+      if (row.subscriber === null) rest = row.rest
+      else subs.push(JSON.parse(row.subscriber))
     }
-    return decisionDataFrom(subs, rest?.tops ?? [], rest?.hist ?? [], rest?.required ?? [])
+    return decisionDataFromTuples(subs, rest?.tops ?? [], rest?.required ?? [], rest?.hist ?? [])
   }
 
   getsTopic(topics: PgColumn, key: string, byDefault: boolean) {
