@@ -67,30 +67,32 @@ function runNow<T>(steps: Steps<T>): T {
 }
 
 /**
- * The subscribers of a decision read, one JSON text each (a SubscriberTuple): many small texts
- * rather than one large one, which would cost the process fresh memory twice (SQLite's buffer
- * and the JavaScript string), at a page fault per 4 KiB. The JSON columns are put in as they
- * are stored (written by this code as JSON), not parsed and written again by json(). A
- * subscriber with caps brings their dispatches after :since: from their own row when it keeps
- * them from early enough (db/recent.ts), else from the dispatches table.
+ * The decision read, one statement (so one snapshot): a row per subscriber, its JSON text (a
+ * SubscriberTuple), then one row whose subscriber is NULL with the topics and the tenant's
+ * required topic keys. Many small texts rather than one large one, which would cost the
+ * process fresh memory twice (SQLite's buffer and the JavaScript string), at a page fault per
+ * 4 KiB. The JSON columns are put in as they are stored (written by this code as JSON), not
+ * parsed and written again by json(). A subscriber with caps brings their dispatches after
+ * :since: from their own row when it keeps them from early enough (db/recent.ts), else from
+ * the dispatches table.
  */
-const subscribersSql = (subscriberIs: string) => `
+const decisionSql = (subscriberIs: string, topicIs: string) => `
   SELECT format('[%s,%s,%s,%s,%s,%s,%s,%s,%s]',
     json_quote(s.id), json_quote(s.status), json_quote(s.timezone), s.channels, s.topics,
     coalesce(s.cap, 'null'), coalesce(s.quiet_hours, 'null'), json_quote(s.paused_until),
     CASE WHEN NOT s.has_caps THEN 'null' WHEN s.recent_from <= :since THEN s.recent ELSE (
       SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
       WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since
-    ) END)
-  FROM subscribers s WHERE s.tenant_id = :tenant AND s.id ${subscriberIs}`
-
-/** The topics of a decision read and the tenant's required topic keys, each a JSON text. */
-type TopicsRow = { tops: string; required: string }
-const topicsSql = (topicIs: string) => `
-  SELECT
+    ) END), NULL, NULL
+  FROM subscribers s WHERE s.tenant_id = :tenant AND s.id ${subscriberIs}
+  UNION ALL
+  SELECT NULL,
     (SELECT json_group_array(json_array(t.key, json(t.channels), t.default_subscribed, t.required)) FROM topics t
-      WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key ${topicIs}) AS tops,
-    (SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required) AS required`
+      WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key ${topicIs}),
+    (SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required)`
+
+/** A row of the decision read: a subscriber's JSON text, or (the last) the topics' and the required keys'. */
+type DecisionRow = [subscriber: string | null, tops: string | null, required: string | null]
 
 /** Reserves of every tenant share a group here: each carries its tenant. */
 type QueuedReserve = PendingReserve & { tenantId: string }
@@ -113,7 +115,6 @@ class SqliteDialect implements Dialect {
     this.#sqlite = sqlite
     this.#file = file
     this.db = drizzle(sqlite, { schema }) as unknown as Db
-    this.#readDecisionAlone = sqlite.transaction(this.#readDecision)
     this.#reserveGroup = sqlite.transaction((group: readonly QueuedReserve[], outcomes: ReserveOutcome[]) => {
       for (const p of group) {
         try {
@@ -131,10 +132,9 @@ class SqliteDialect implements Dialect {
       // JSON texts: a JSON.parse each instead of a row object per subscriber and per dispatch
       // and a JSON.parse per column. Lists go in as JSON (json_each) whatever their length; a
       // lone check, the commonest read, compares with its id and key instead (a fifth faster).
-      subscribers: sqlite.prepare<{ tenant: string; ids: string; since: number }, string>(subscribersSql('IN (SELECT value FROM json_each(:ids))')).pluck(),
-      subscriber: sqlite.prepare<{ tenant: string; id: string; since: number }, string>(subscribersSql('= :id')).pluck(),
-      topics: sqlite.prepare<{ tenant: string; keys: string }, TopicsRow>(topicsSql('IN (SELECT value FROM json_each(:keys))')),
-      topic: sqlite.prepare<{ tenant: string; key: string }, TopicsRow>(topicsSql('= :key')),
+      // A lone id and key are compared with, instead of going through json_each (a fifth faster).
+      decision: sqlite.prepare<{ tenant: string; ids: string; keys: string; since: number }, DecisionRow>(decisionSql('IN (SELECT value FROM json_each(:ids))', 'IN (SELECT value FROM json_each(:keys))')).raw(),
+      lone: sqlite.prepare<{ tenant: string; id: string; key: string; since: number }, DecisionRow>(decisionSql('= :id', '= :key')).raw(),
       dispatchByMessage: sqlite.prepare<[string, string], { subscriber_id: string; topic: string; channel: string; decision: string }>(
         'SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ? AND message_id = ?',
       ),
@@ -233,21 +233,23 @@ class SqliteDialect implements Dialect {
   }
 
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {
-    // Two statements, one snapshot: inside the caller's transaction (a reserve), else a read transaction of their own.
-    return this.#sqlite.inTransaction ? this.#readDecision(tenantId, subscriberIds, topicKeys, since) : this.#readDecisionAlone(tenantId, subscriberIds, topicKeys, since)
+    const rows: DecisionRow[] =
+      subscriberIds.length === 1 && topicKeys.length === 1
+        ? this.#q.lone.all({ tenant: tenantId, id: subscriberIds[0]!, key: topicKeys[0]!, since })
+        : this.#q.decision.all({ tenant: tenantId, ids: JSON.stringify(subscriberIds), keys: JSON.stringify(topicKeys), since })
+    const subs: SubscriberTuple[] = []
+    let tops = '[]'
+    let required = '[]'
+    for (const [subscriber, t, r] of rows) {
+      if (subscriber !== null) {
+        subs.push(JSON.parse(subscriber))
+      } else {
+        tops = t!
+        required = r!
+      }
+    }
+    return decisionDataFromTuples(subs, JSON.parse(tops), JSON.parse(required))
   }
-
-  readonly #readDecision = (tenant: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData => {
-    const q = this.#q
-    // A lone id or key is compared with, instead of going through json_each (a fifth faster).
-    const subs = subscriberIds.length === 1 ? q.subscriber.all({ tenant, id: subscriberIds[0]!, since }) : q.subscribers.all({ tenant, ids: JSON.stringify(subscriberIds), since })
-    const { tops, required } = topicKeys.length === 1 ? q.topic.get({ tenant, key: topicKeys[0]! })! : q.topics.get({ tenant, keys: JSON.stringify(topicKeys) })!
-    const tuples: SubscriberTuple[] = new Array(subs.length)
-    for (let i = 0; i < subs.length; i++) tuples[i] = JSON.parse(subs[i]!)
-    return decisionDataFromTuples(tuples, JSON.parse(tops), JSON.parse(required))
-  }
-
-  readonly #readDecisionAlone: (tenant: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number) => DecisionData
 
   /**
    * Check-and-reserve with group commit: reserves arriving in the same turn of the event loop
