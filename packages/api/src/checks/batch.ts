@@ -6,9 +6,9 @@ import { ApiError, validationError } from '../http/errors.ts'
 import { refuseIllFormedJson, refuseNul } from '../http/validate.ts'
 
 /**
- * `POST /v1/check/batch` from the request body's bytes to the answer's JSON bytes. The same code runs on
- * the batch worker thread (SQLite files) and in the request's own thread (PostgreSQL,
- * in-memory SQLite), so both answer alike, errors included.
+ * `POST /v1/check/batch` from the request body's bytes to the answer's JSON bytes, with where
+ * the time went. The same code runs on the batch worker thread (PostgreSQL, SQLite files) and
+ * in the request's own thread (in-memory SQLite), so both answer alike, errors included.
  */
 export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<BatchAnswer> {
   const started = performance.now()
@@ -63,7 +63,9 @@ export function answerBytes(results: readonly Decision[]): Uint8Array {
     if (i > 0) at += out.write(',', at)
     at += out.write(part.slice(1, -1), at)
   }
-  out.write(RESULTS_CLOSE, at)
+  at += out.write(RESULTS_CLOSE, at)
+  // The buffer is not zeroed: every byte of it must have been written.
+  if (at !== bytes) throw new Error(`batch answer: wrote ${at} of ${bytes} bytes`)
   return out
 }
 
