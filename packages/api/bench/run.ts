@@ -458,7 +458,10 @@ async function main() {
             serverTimes.push(res.serverMs)
             total.push(res.totalMs)
             responseBytes = Buffer.byteLength(res.body)
-            for (const [name, ms] of Object.entries(serverTiming(res.headers) ?? {})) timing.set(name, [...(timing.get(name) ?? []), ms])
+            for (const [name, ms] of Object.entries(serverTiming(res.headers) ?? {})) {
+              if (!timing.has(name)) timing.set(name, [])
+              timing.get(name)!.push(ms)
+            }
           }
           const usage = cpu.end()
           serverTimes.sort((x, y) => x - y)

@@ -2,10 +2,6 @@ import type { Config } from './config.ts'
 import type { ApiKeyRole, ConsoleRole } from '@heed/shared'
 import type { ApiKeyRecord, ImportRecord, SessionRecord, Store, TenantRecord } from './db/store.ts'
 
-/**
- * Decides `POST /v1/check/batch` requests: on a worker thread or in the calling thread
- * (`checks/batch.ts`, `checks/batch-worker.ts`).
- */
 /** A decided batch: the answer's JSON, UTF-8, and where the time went (the route's `Server-Timing`). */
 export interface BatchAnswer {
   json: Uint8Array
@@ -15,6 +11,10 @@ export interface BatchAnswer {
   workMs: number
 }
 
+/**
+ * Decides `POST /v1/check/batch` requests: on a worker thread or in the calling thread
+ * (`checks/batch.ts`, `checks/batch-worker.ts`).
+ */
 export interface BatchDecider {
   /** Refusals are thrown as ApiError. */
   decide(tenant: TenantRecord, body: ArrayBuffer, now: number): Promise<BatchAnswer>

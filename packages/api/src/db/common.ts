@@ -100,8 +100,33 @@ export type TopicTuple = [key: string, channels: string[], defaultSubscribed: 0 
 /** A dispatch read from the dispatches table for a subscriber whose row's list does not cover the read. */
 export type DispatchTuple = [subscriberId: string, topic: string, channel: string, at: number]
 
-/** The engine's maps from the decision read of either database. `hist` adds dispatches to the lists of their (capped) subscribers. */
-export function decisionDataFromTuples(subs: readonly SubscriberTuple[], tops: readonly TopicTuple[], required: readonly string[], hist: readonly DispatchTuple[] = []): DecisionData {
+/** What the decision read gives beside the subscribers: the topics, the required keys, and dispatches read from the table (PostgreSQL). */
+export interface DecisionRest {
+  tops: TopicTuple[] | null
+  required: string[] | null
+  hist?: DispatchTuple[] | null
+}
+
+/**
+ * A row of either database's decision read: a subscriber's JSON text (a SubscriberTuple), or
+ * the one row whose subscriber is null, with the rest (JSON text, or parsed by the driver).
+ * Many small texts, not one large one: see the dialects' reads.
+ */
+export type DecisionReadRow = [subscriber: string | null, rest: string | DecisionRest | null]
+
+/** The engine's maps from the rows of the decision read of either database (as arrays: cheaper to make than objects). */
+export function decisionDataFromRows(rows: readonly DecisionReadRow[]): DecisionData {
+  const subs: SubscriberTuple[] = []
+  let rest: DecisionRest | null = null
+  for (const [subscriber, other] of rows) {
+    if (subscriber !== null) subs.push(JSON.parse(subscriber))
+    else rest = typeof other === 'string' ? (JSON.parse(other) as DecisionRest) : other
+  }
+  return decisionDataFromTuples(subs, rest?.tops ?? [], rest?.required ?? [], rest?.hist ?? [])
+}
+
+/** `hist` adds dispatches to the lists of their (capped) subscribers. */
+function decisionDataFromTuples(subs: readonly SubscriberTuple[], tops: readonly TopicTuple[], required: readonly string[], hist: readonly DispatchTuple[]): DecisionData {
   const subscribers = new Map<string, EngineSubscriber>()
   const history = new Map<string, PastDispatch[]>()
   for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, recent] of subs) {

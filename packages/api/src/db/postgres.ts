@@ -5,15 +5,14 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator'
 import postgres from 'postgres'
 import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision } from '@heed/shared'
 import {
-  decisionDataFromTuples,
+  decisionDataFromRows,
   replayOrConflict,
   settle,
-  type DispatchTuple,
+  type DecisionReadRow,
+  type DecisionRest,
   type PendingReserve,
   type PriorDispatch,
   type ReserveOutcome,
-  type SubscriberTuple,
-  type TopicTuple,
 } from './common.ts'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import { keptRecent } from './recent.ts'
@@ -81,9 +80,6 @@ function connect(url: string, poolSize: number, timeoutMs: number, name = 'heed'
 }
 
 const jsonList = (values: readonly string[]) => JSON.stringify([...new Set(values)])
-
-/** The decision read's last row: what is not per subscriber. */
-type DecisionRest = { tops: TopicTuple[] | null; hist: DispatchTuple[] | null; required: string[] | null }
 
 /** Reserves decided in one transaction, at most. */
 const MAX_GROUP = 256
@@ -208,14 +204,9 @@ class PostgresDialect implements Dialect {
         'hist', (SELECT jsonb_agg(jsonb_build_array(d.subscriber_id, d.topic, d.channel, d.at)) FROM dispatches d
           JOIN subs ON subs.id = d.subscriber_id AND subs.has_caps AND subs.recent IS NULL
           WHERE d.tenant_id = ${tenantId} AND d.at > ${since}),
-        'required', (SELECT jsonb_agg(key) FROM topics WHERE tenant_id = ${tenantId} AND required))`
-    const subs: SubscriberTuple[] = []
-    let rest: DecisionRest | null = null
-    for (const row of rows) {
-      if (row.subscriber === null) rest = row.rest
-      else subs.push(JSON.parse(row.subscriber))
-    }
-    return decisionDataFromTuples(subs, rest?.tops ?? [], rest?.required ?? [], rest?.hist ?? [])
+        'required', (SELECT jsonb_agg(key) FROM topics WHERE tenant_id = ${tenantId} AND required))`.values()
+    // .values(): each row as an array, in the columns' order.
+    return decisionDataFromRows(rows as unknown as DecisionReadRow[])
   }
 
   getsTopic(topics: PgColumn, key: string, byDefault: boolean) {

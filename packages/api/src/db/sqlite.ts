@@ -6,7 +6,7 @@ import { getTableColumns, getTableName, sql } from 'drizzle-orm'
 import { drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision, type PastDispatch } from '@heed/shared'
-import { decisionDataFromTuples, replayOrConflict, settle, type PendingReserve, type ReserveOutcome, type SubscriberTuple } from './common.ts'
+import { decisionDataFromRows, replayOrConflict, settle, type DecisionReadRow, type PendingReserve, type ReserveOutcome } from './common.ts'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Db, Dialect, Steps, Tables } from './dialect.ts'
 import { keptRecent } from './recent.ts'
@@ -68,8 +68,8 @@ function runNow<T>(steps: Steps<T>): T {
 
 /**
  * The decision read, one statement (so one snapshot): a row per subscriber, its JSON text (a
- * SubscriberTuple), then one row whose subscriber is NULL with the topics and the tenant's
- * required topic keys. Many small texts rather than one large one, which would cost the
+ * SubscriberTuple), then one row whose subscriber is NULL with the rest, the topics and the
+ * tenant's required topic keys (DecisionReadRow). Many small texts rather than one large one, which would cost the
  * process fresh memory twice (SQLite's buffer and the JavaScript string), at a page fault per
  * 4 KiB. The JSON columns are put in as they are stored (written by this code as JSON), not
  * parsed and written again by json(). A subscriber with caps brings their dispatches after
@@ -83,16 +83,13 @@ const decisionSql = (subscriberIs: string, topicIs: string) => `
     CASE WHEN NOT s.has_caps THEN 'null' WHEN s.recent_from <= :since THEN s.recent ELSE (
       SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
       WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since
-    ) END), NULL, NULL
+    ) END) AS subscriber, NULL AS rest
   FROM subscribers s WHERE s.tenant_id = :tenant AND s.id ${subscriberIs}
   UNION ALL
-  SELECT NULL,
-    (SELECT json_group_array(json_array(t.key, json(t.channels), t.default_subscribed, t.required)) FROM topics t
-      WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key ${topicIs}),
-    (SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required)`
-
-/** A row of the decision read: a subscriber's JSON text, or (the last) the topics' and the required keys'. */
-type DecisionRow = [subscriber: string | null, tops: string | null, required: string | null]
+  SELECT NULL, json_object(
+    'tops', json((SELECT json_group_array(json_array(t.key, json(t.channels), t.default_subscribed, t.required)) FROM topics t
+      WHERE t.tenant_id = :tenant AND t.deleted_at IS NULL AND t.key ${topicIs})),
+    'required', json((SELECT json_group_array(r.key) FROM topics r WHERE r.tenant_id = :tenant AND r.required)))`
 
 /** Reserves of every tenant share a group here: each carries its tenant. */
 type QueuedReserve = PendingReserve & { tenantId: string }
@@ -129,12 +126,11 @@ class SqliteDialect implements Dialect {
     }).immediate
     this.#q = {
       // Everything a set of decisions needs in one statement, so one consistent snapshot, as
-      // JSON texts: a JSON.parse each instead of a row object per subscriber and per dispatch
-      // and a JSON.parse per column. Lists go in as JSON (json_each) whatever their length; a
-      // lone check, the commonest read, compares with its id and key instead (a fifth faster).
-      // A lone id and key are compared with, instead of going through json_each (a fifth faster).
-      decision: sqlite.prepare<{ tenant: string; ids: string; keys: string; since: number }, DecisionRow>(decisionSql('IN (SELECT value FROM json_each(:ids))', 'IN (SELECT value FROM json_each(:keys))')).raw(),
-      lone: sqlite.prepare<{ tenant: string; id: string; key: string; since: number }, DecisionRow>(decisionSql('= :id', '= :key')).raw(),
+      // JSON texts: a JSON.parse each instead of a JSON.parse per column. Lists go in as JSON
+      // (json_each) whatever their length; a lone check, the commonest read, compares with its
+      // id and key instead (a fifth faster).
+      decision: sqlite.prepare<{ tenant: string; ids: string; keys: string; since: number }, DecisionReadRow>(decisionSql('IN (SELECT value FROM json_each(:ids))', 'IN (SELECT value FROM json_each(:keys))')).raw(),
+      lone: sqlite.prepare<{ tenant: string; id: string; key: string; since: number }, DecisionReadRow>(decisionSql('= :id', '= :key')).raw(),
       dispatchByMessage: sqlite.prepare<[string, string], { subscriber_id: string; topic: string; channel: string; decision: string }>(
         'SELECT subscriber_id, topic, channel, decision FROM dispatches WHERE tenant_id = ? AND message_id = ?',
       ),
@@ -233,22 +229,11 @@ class SqliteDialect implements Dialect {
   }
 
   readDecisionData(tenantId: string, subscriberIds: readonly string[], topicKeys: readonly string[], since: number): DecisionData {
-    const rows: DecisionRow[] =
+    return decisionDataFromRows(
       subscriberIds.length === 1 && topicKeys.length === 1
         ? this.#q.lone.all({ tenant: tenantId, id: subscriberIds[0]!, key: topicKeys[0]!, since })
-        : this.#q.decision.all({ tenant: tenantId, ids: JSON.stringify(subscriberIds), keys: JSON.stringify(topicKeys), since })
-    const subs: SubscriberTuple[] = []
-    let tops = '[]'
-    let required = '[]'
-    for (const [subscriber, t, r] of rows) {
-      if (subscriber !== null) {
-        subs.push(JSON.parse(subscriber))
-      } else {
-        tops = t!
-        required = r!
-      }
-    }
-    return decisionDataFromTuples(subs, JSON.parse(tops), JSON.parse(required))
+        : this.#q.decision.all({ tenant: tenantId, ids: JSON.stringify(subscriberIds), keys: JSON.stringify(topicKeys), since }),
+    )
   }
 
   /**
