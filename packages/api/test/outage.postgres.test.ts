@@ -155,7 +155,12 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
         const back = answers.filter((a) => a.kind === kind && a.started >= restoredAt && a.status < 300).sort((x, y) => x.ended - y.ended)[0]
         assert.ok(back, `no ${kind} succeeded after the database came back`)
         recovered.push(`${kind} ${Math.round(back.ended - restoredAt)} ms`)
-        assert.ok(back.ended - restoredAt <= 2000, `${kind} succeeded again ${Math.round(back.ended - restoredAt)} ms after the database came back`)
+        const after = answers
+          .filter((a) => a.kind === kind && a.started >= restoredAt - 500)
+          .sort((x, y) => x.started - y.started)
+          .slice(0, 12)
+          .map((a) => `${Math.round(a.started - restoredAt)}+${Math.round(a.ended - a.started)} ms ${a.status}${a.status < 300 ? '' : ` ${a.body?.detail ?? ''}`}`)
+        assert.ok(back.ended - restoredAt <= 2000, `${kind} succeeded again ${Math.round(back.ended - restoredAt)} ms after the database came back; its calls from 0.5 s before (start+duration, status):\n${after.join('\n')}`)
       }
       assert.ok(answers.some((a) => a.kind === 'reserve' && a.status === 201 && a.ended < cutAt), 'no reserve succeeded before the cut')
       // A partition leaves the calls under way when it starts unanswered: they are told their
