@@ -215,9 +215,10 @@ export async function seedSqlite(path: string, n: number, now = Date.now()): Pro
       },
     )
   })()
-  // As check-and-reserve leaves them: the row of each subscriber with caps keeps their dispatches
-  // from 30 days before their last one (db/recent.ts); those never sent anything read the table.
-  db.prepare(`UPDATE subscribers SET recent_from = (SELECT max(at) FROM dispatches d WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id) - ? WHERE has_caps`).run(HISTORY_LOOKBACK_MS)
+  // As the server leaves them (db/recent.ts): the row of each subscriber with caps keeps their
+  // dispatches from 30 days before their last one (check-and-reserve wrote it), or, for those
+  // never sent anything, an empty list from 30 days before their caps were set (at creation).
+  db.prepare(`UPDATE subscribers SET recent_from = coalesce((SELECT max(at) FROM dispatches d WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id), created_at) - ? WHERE has_caps`).run(HISTORY_LOOKBACK_MS)
   db.prepare(`UPDATE subscribers SET recent = (SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
     WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id AND d.at > subscribers.recent_from) WHERE recent_from IS NOT NULL`).run()
   db.pragma('wal_checkpoint(TRUNCATE)')
@@ -270,6 +271,7 @@ export async function seedPostgres(url: string, n: number, now = Date.now()): Pr
     await sql`UPDATE subscribers s SET recent_from = m.last - ${HISTORY_LOOKBACK_MS}
       FROM (SELECT subscriber_id, max(at) AS last FROM dispatches WHERE tenant_id = ${TENANT_ID} GROUP BY subscriber_id) m
       WHERE s.tenant_id = ${TENANT_ID} AND s.id = m.subscriber_id AND s.has_caps`
+    await sql`UPDATE subscribers s SET recent_from = s.created_at - ${HISTORY_LOOKBACK_MS} WHERE s.tenant_id = ${TENANT_ID} AND s.has_caps AND s.recent_from IS NULL`
     await sql`UPDATE subscribers s SET recent = (SELECT coalesce(jsonb_agg(jsonb_build_array(d.topic, d.channel, d.at)), '[]'::jsonb) FROM dispatches d
       WHERE d.tenant_id = s.tenant_id AND d.subscriber_id = s.id AND d.at > s.recent_from) WHERE s.tenant_id = ${TENANT_ID} AND s.recent_from IS NOT NULL`
     await sql.unsafe('VACUUM ANALYZE subscribers')

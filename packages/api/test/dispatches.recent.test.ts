@@ -49,6 +49,15 @@ describe('recent dispatches on the subscriber row', () => {
     assert.equal(third.retryAt, new Date(T + DAY).toISOString())
   })
 
+  test('a subscriber created with caps starts with an empty list; one created without has none', async () => {
+    const capped = uid('cust_')
+    await putSubscriber(h, capped, { topics: { news: { subscribed: true } }, cap: { max: 1, per: 'day' } })
+    assert.deepEqual(await row(capped), { recent: [], from: h.clock.now - 30 * DAY })
+    const free = uid('cust_')
+    await putSubscriber(h, free, { topics: { news: { subscribed: true } } })
+    assert.deepEqual(await row(free), { recent: null, from: null })
+  })
+
   test('the row is what decides: a dispatch only on the row counts, one only in the table does not', async () => {
     // Shows that the read uses the row when it covers the instant asked about.
     const id = uid('cust_')
@@ -70,6 +79,14 @@ describe('recent dispatches on the subscriber row', () => {
     assert.equal((await dispatch(id, T + MINUTE)).status, 201)
     assert.deepEqual(await row(id), { recent: null, from: null })
     await putSubscriber(h, id, { topics: { news: { subscribed: true } }, cap: { max: 2, per: 'week' } })
+    // Setting the cap built the list from the table, in the same transaction.
+    assert.deepEqual(await row(id), {
+      recent: [
+        ['news', 'email', T],
+        ['news', 'email', T + MINUTE],
+      ],
+      from: h.clock.now - 30 * DAY,
+    })
     assert.equal((await check(id, T + HOUR)).reason, 'frequency_cap')
     // The next refused reserve changes nothing; an allowed one a week later keeps the row again.
     assert.equal((await dispatch(id, T + HOUR)).body.recorded, false)
@@ -114,12 +131,56 @@ describe('recent dispatches on the subscriber row', () => {
     assert.equal((await check(id, T + HOUR)).reason, 'frequency_cap')
   })
 
-  test('an erased subscriber leaves no list behind for the next one of that id', async () => {
+  test('an erased subscriber leaves no list behind: the next one of that id starts with an empty one', async () => {
     const id = uid('cust_')
     await putSubscriber(h, id, { topics: { news: { subscribed: true } }, cap: { max: 1, per: 'day' } })
     assert.equal((await dispatch(id, T)).status, 201)
     assert.equal((await h.req('DELETE', `/v1/subscribers/${id}`)).status, 204)
     await putSubscriber(h, id, { topics: { news: { subscribed: true } }, cap: { max: 1, per: 'day' } })
+    assert.deepEqual(await row(id), { recent: [], from: h.clock.now - 30 * DAY })
+  })
+
+  test(`a cap set on someone with more than ${RECENT_MAX} recent dispatches leaves the row to the table`, async () => {
+    const id = uid('cust_')
+    await putSubscriber(h, id, { topics: { news: { subscribed: true } } })
+    const db = rawDb(h)
+    const decision = db.json({ allowed: true, reason: 'ok', retryAt: null, subscriberId: id, topic: 'news', channel: 'email' })
+    for (let i = 0; i <= RECENT_MAX; i++) {
+      await db.run(
+        'INSERT INTO dispatches (tenant_id, subscriber_id, topic, channel, message_id, at, enforced, decision, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        h.id, id, 'news', 'email', uid('m-'), T + i, db.dialect === 'sqlite' ? 1 : true, decision, T + i,
+      )
+    }
+    await putSubscriber(h, id, { topics: { news: { subscribed: true } }, cap: { max: RECENT_MAX, per: 'day' } })
     assert.deepEqual(await row(id), { recent: null, from: null })
+    // The table decides: the cap is full until a day after the first of them.
+    const full = await check(id, T + HOUR)
+    assert.equal(full.reason, 'frequency_cap')
+    assert.equal(full.retryAt, new Date(T + 1 + DAY).toISOString())
+  })
+
+  test('an import that gives subscribers caps builds their lists too', async () => {
+    // An import's writes are dated by the wall clock, not the harness's: the dispatch is too.
+    const sent = Date.now() - DAY
+    const id = uid('cust_')
+    await putSubscriber(h, id, { topics: { news: { subscribed: true } } })
+    assert.equal((await dispatch(id, sent)).status, 201)
+    const fresh = uid('cust_')
+    const file = `id,cap\n${id},1/day\n${fresh},1/day\n`
+    const started = Date.now()
+    const posted = await h.req('POST', '/v1/imports', file, { headers: { 'content-type': 'text/csv', 'content-length': String(file.length) } })
+    assert.equal(posted.status, 202, posted.text)
+    let job: any
+    for (let i = 0; i < 500 && !['completed', 'failed', 'cancelled'].includes(job?.state); i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, 10))
+      job = (await h.req('GET', `/v1/imports/${posted.body.id}`)).body
+    }
+    assert.equal(job.state, 'completed')
+    assert.equal(job.updated + job.created, 2)
+    const kept = await row(id)
+    assert.deepEqual(kept.recent, [['news', 'email', sent]])
+    assert.ok(kept.from !== null && kept.from >= started - 30 * DAY && kept.from <= Date.now() - 30 * DAY, `recent_from ${kept.from}`)
+    assert.deepEqual((await row(fresh)).recent, [])
+    assert.equal((await check(id, sent + HOUR)).reason, 'frequency_cap')
   })
 })

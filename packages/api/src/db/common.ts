@@ -97,14 +97,10 @@ export type SubscriberTuple = [
 ]
 export type TopicTuple = [key: string, channels: string[], defaultSubscribed: 0 | 1, required: 0 | 1]
 
-/** A dispatch read from the dispatches table for a subscriber whose row's list does not cover the read. */
-export type DispatchTuple = [subscriberId: string, topic: string, channel: string, at: number]
-
-/** What the decision read gives beside the subscribers: the topics, the required keys, and dispatches read from the table (PostgreSQL). */
+/** What the decision read gives beside the subscribers: the topics and the required keys. */
 export interface DecisionRest {
   tops: TopicTuple[] | null
   required: string[] | null
-  hist?: DispatchTuple[] | null
 }
 
 /**
@@ -122,18 +118,16 @@ export function decisionDataFromRows(rows: readonly DecisionReadRow[]): Decision
     if (subscriber !== null) subs.push(JSON.parse(subscriber))
     else rest = typeof other === 'string' ? (JSON.parse(other) as DecisionRest) : other
   }
-  return decisionDataFromTuples(subs, rest?.tops ?? [], rest?.required ?? [], rest?.hist ?? [])
+  return decisionDataFromTuples(subs, rest?.tops ?? [], rest?.required ?? [])
 }
 
-/** `hist` adds dispatches to the lists of their (capped) subscribers. */
-function decisionDataFromTuples(subs: readonly SubscriberTuple[], tops: readonly TopicTuple[], required: readonly string[], hist: readonly DispatchTuple[]): DecisionData {
+function decisionDataFromTuples(subs: readonly SubscriberTuple[], tops: readonly TopicTuple[], required: readonly string[]): DecisionData {
   const subscribers = new Map<string, EngineSubscriber>()
   const history = new Map<string, PastDispatch[]>()
   for (const [id, status, timezone, channels, topics, cap, quietHours, pausedUntil, recent] of subs) {
     subscribers.set(id, { id, status, timezone, channels, topics, cap, quietHours, pausedUntil })
     if (recent) history.set(id, recent.map(([topic, channel, at]) => ({ topic, channel, at })))
   }
-  for (const [id, topic, channel, at] of hist) history.get(id)?.push({ topic, channel, at })
   const topics = new Map<string, EngineTopic>()
   for (const [key, channels, defaultSubscribed, req] of tops) topics.set(key, { key, channels, defaultSubscribed: defaultSubscribed === 1, required: req === 1 })
   return { subscribers, topics, history, requiredTopics: new Set(required) }

@@ -53,6 +53,14 @@ export interface Dialect {
   insertMany(db: Db, table: PgTable, rows: readonly object[], upsertOn?: readonly string[]): Steps<void>
 
   /**
+   * Gives each subscriber among `ids` who has caps and no recent list (`subscribers.recent`,
+   * db/recent.ts) one, built from the dispatches table after `since`, unless that passes
+   * RECENT_MAX. Runs in the transaction that wrote their rows, which holds their locks, so no
+   * dispatch of theirs can be recorded between the read and the write.
+   */
+  keepRecentFromTable(db: Db, tenantId: string, ids: readonly string[], since: number): Steps<void>
+
+  /**
    * True when the subscriber gets the topic `key` by their own choice (`topics` holds
    * `{[key]: {subscribed}}`), or by `byDefault` when they made none: JSON text read with
    * `json_extract` on SQLite, jsonb with `->` on PostgreSQL.

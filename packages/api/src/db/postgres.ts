@@ -15,7 +15,7 @@ import {
   type ReserveOutcome,
 } from './common.ts'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
-import { keptRecent } from './recent.ts'
+import { keptRecent, RECENT_MAX } from './recent.ts'
 import { run, type Db, type Dialect, type Steps } from './dialect.ts'
 import { DatabaseUnavailable, DEFAULT_DATABASE_TIMEOUT_MS } from './availability.ts'
 import { Repository } from './repository.ts'
@@ -154,6 +154,23 @@ class PostgresDialect implements Dialect {
   forUpdate<Q>(select: Q): Q {
     return (select as Q & { for(strength: 'update'): Q }).for('update')
   }
+
+  *keepRecentFromTable(db: Db, tenantId: string, ids: readonly string[], since: number): Steps<void> {
+    if (ids.length === 0) return
+    // A statement of its own after the rows were locked: under READ COMMITTED it sees every
+    // dispatch committed before it, and a reserve of these subscribers waits for the locks.
+    const theirs = sql`d.tenant_id = s.tenant_id AND d.subscriber_id = s.id AND d.at > ${since}`
+    yield* run(
+      db.execute(sql`
+        UPDATE subscribers s SET
+          recent = (SELECT coalesce(jsonb_agg(jsonb_build_array(d.topic, d.channel, d.at) ORDER BY d.at), '[]'::jsonb) FROM dispatches d WHERE ${theirs}),
+          recent_from = ${since}
+        WHERE s.tenant_id = ${tenantId} AND s.id = ANY(ARRAY(SELECT jsonb_array_elements_text(${jsonList(ids)}::jsonb)))
+          AND s.has_caps AND s.recent_from IS NULL
+          AND (SELECT count(*) FROM dispatches d WHERE ${theirs}) <= ${RECENT_MAX}`),
+    )
+  }
+
   *insertMany(db: Db, table: PgTable, rows: readonly object[], upsertOn?: readonly string[]): Steps<void> {
     if (rows.length === 0) return
     const columns = getTableColumns(table)
@@ -176,34 +193,28 @@ class PostgresDialect implements Dialect {
     const ids = jsonList(subscriberIds)
     const keys = jsonList(topicKeys)
     // One row per subscriber, its JSON text (a SubscriberTuple, as SQLite's read gives), then
-    // one row (its subscriber NULL) with the rest: the topics, the dispatches of capped
-    // subscribers whose row does not cover the read, and the required topic keys. One
+    // one row (its subscriber NULL) with the rest: the topics and the required topic keys. One
     // statement, so one snapshot. Many small texts, not one json_agg of every subscriber: for
     // 10,000 subscribers PostgreSQL spent about three times as long building that text, and
     // this process received and parsed it in one piece (see docs/performance.md).
     const rows = await q<Array<{ subscriber: string | null; rest: DecisionRest | null }>>`
-      WITH subs AS (
+      SELECT format('[%s,%s,%s,%s,%s,%s,%s,%s,%s]', to_json(s.id), to_json(s.status), coalesce(to_json(s.timezone)::text, 'null'), s.channels, s.topics,
+          coalesce(s.cap::text, 'null'), coalesce(s.quiet_hours::text, 'null'), coalesce(s.paused_until::text, 'null'),
+          -- A subscriber with caps brings their dispatches after "since" from their own row when
+          -- it keeps them from early enough (db/recent.ts), else from the dispatches table.
+          CASE WHEN NOT s.has_caps THEN 'null' WHEN s.recent_from <= ${since} THEN coalesce(s.recent::text, '[]') ELSE (
+            SELECT coalesce(jsonb_agg(jsonb_build_array(d.topic, d.channel, d.at)), '[]'::jsonb)::text FROM dispatches d
+            WHERE d.tenant_id = s.tenant_id AND d.subscriber_id = s.id AND d.at > ${since}
+          ) END) AS subscriber, NULL::jsonb AS rest
         -- "= ANY(ARRAY(…))" is an index condition whatever the planner guesses of the list's
         -- length; a join against the list's rows was planned as a scan of every subscriber
         -- of the tenant while the table was small, which grows with the table.
-        -- A subscriber with caps brings their dispatches after "since" from their own row when it
-        -- keeps them from early enough (db/recent.ts), else from the dispatches table (hist).
-        SELECT s.id, s.status, s.timezone, s.channels, s.topics, s.cap, s.quiet_hours, s.paused_until, s.has_caps,
-          CASE WHEN s.has_caps AND s.recent_from <= ${since} THEN s.recent END AS recent
         FROM subscribers s WHERE s.tenant_id = ${tenantId} AND s.id = ANY(ARRAY(SELECT jsonb_array_elements_text(${ids}::jsonb)))
-      )
-      SELECT format('[%s,%s,%s,%s,%s,%s,%s,%s,%s]', to_json(id), to_json(status), coalesce(to_json(timezone)::text, 'null'), channels, topics,
-          coalesce(cap::text, 'null'), coalesce(quiet_hours::text, 'null'), coalesce(paused_until::text, 'null'),
-          CASE WHEN NOT has_caps THEN 'null' ELSE coalesce(recent::text, '[]') END) AS subscriber, NULL::jsonb AS rest
-        FROM subs
       UNION ALL
       SELECT NULL, jsonb_build_object(
         'tops', (SELECT jsonb_agg(jsonb_build_array(key, channels, default_subscribed::int, required::int)) FROM topics
           WHERE tenant_id = ${tenantId} AND deleted_at IS NULL
             AND key = ANY(ARRAY(SELECT jsonb_array_elements_text(${keys}::jsonb)))),
-        'hist', (SELECT jsonb_agg(jsonb_build_array(d.subscriber_id, d.topic, d.channel, d.at)) FROM dispatches d
-          JOIN subs ON subs.id = d.subscriber_id AND subs.has_caps AND subs.recent IS NULL
-          WHERE d.tenant_id = ${tenantId} AND d.at > ${since}),
         'required', (SELECT jsonb_agg(key) FROM topics WHERE tenant_id = ${tenantId} AND required))`.values()
     // .values(): each row as an array, in the columns' order.
     return decisionDataFromRows(rows as unknown as DecisionReadRow[])

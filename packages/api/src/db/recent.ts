@@ -10,8 +10,11 @@ import type { PastDispatch } from '@heed/shared'
  * - Check-and-reserve keeps it: when it records a dispatch for a subscriber whose history it
  *   read (one with caps), the row gets that history after `since` plus the new dispatch, and
  *   `recent_from = since`; for one without caps the columns are cleared (the decision read no
- *   history to carry forward). A subscriber who gains caps starts from the table, and their
- *   next recorded dispatch keeps the row from then on.
+ *   history to carry forward).
+ * - A subscriber written with caps and no list (created with them, or gaining them) gets one in
+ *   the same transaction, built from the table: every dispatch of theirs after 30 days before
+ *   the write (`Dialect.keepRecentFromTable`). Rows from before that rule read the table until
+ *   their next recorded dispatch.
  * - Erasure deletes the row with the dispatches; nothing else writes dispatches.
  */
 export type RecentDispatch = [topic: string, channel: string, at: number]

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, ne, notExists, notInArray, or, sql } from 'drizzle-orm'
 import type { ConsoleRole } from '@heed/shared'
-import type { Decision } from '@heed/shared'
+import { HISTORY_LOOKBACK_MS, type Decision } from '@heed/shared'
 import type { SQL } from 'drizzle-orm'
 import { consentChanged, consentView } from './consent.ts'
 import { GENESIS_HASH } from './ledger.ts'
@@ -349,6 +349,7 @@ export class Repository implements Store {
     }
     const values = subscriberRow(tenantId, row ?? null, next, ctx.at)
     yield* run(db.insert(s).values(values).onConflictDoUpdate({ target: [s.tenantId, s.id], set: values }))
+    if (values.hasCaps) yield* this.#d.keepRecentFromTable(db, tenantId, [id], ctx.at - HISTORY_LOOKBACK_MS)
     yield* this.#appendEvent(db, tenantId, changeEvent(id, before, next, ctx))
     return { subscriber: toSubscriber(values), created: !before, changed: true }
   }
@@ -388,6 +389,7 @@ export class Repository implements Store {
       out.push({ created: !before, changed: true })
     }
     yield* this.#d.insertMany(db, s, written, ['tenantId', 'id'])
+    yield* this.#d.keepRecentFromTable(db, tenantId, written.filter((w) => w.hasCaps).map((w) => w.id), ctx.at - HISTORY_LOOKBACK_MS)
     yield* this.#d.insertMany(db, c, events)
     if (endpoints.length > 0) for (const event of events) yield* this.#queueMessage(db, tenantId, consentMessage(event), event.at, endpoints)
     return out

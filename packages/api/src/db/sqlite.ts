@@ -9,7 +9,7 @@ import { HISTORY_LOOKBACK_MS, recordsDispatch, type Decision, type PastDispatch 
 import { decisionDataFromRows, replayOrConflict, settle, type DecisionReadRow, type PendingReserve, type ReserveOutcome } from './common.ts'
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core'
 import type { Db, Dialect, Steps, Tables } from './dialect.ts'
-import { keptRecent } from './recent.ts'
+import { keptRecent, RECENT_MAX } from './recent.ts'
 import { Repository } from './repository.ts'
 import * as schema from './schema.sqlite.ts'
 import type { DecisionData, DispatchRequest, ReserveResult } from './store.ts'
@@ -139,6 +139,13 @@ class SqliteDialect implements Dialect {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       keepRecent: sqlite.prepare<[string | null, number | null, string, string]>('UPDATE subscribers SET recent = ?, recent_from = ? WHERE tenant_id = ? AND id = ?'),
+      keepRecentFromTable: sqlite.prepare<{ tenant: string; ids: string; since: number; max: number }>(`
+        UPDATE subscribers SET
+          recent = (SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
+            WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id AND d.at > :since),
+          recent_from = :since
+        WHERE tenant_id = :tenant AND id IN (SELECT value FROM json_each(:ids)) AND has_caps AND recent_from IS NULL
+          AND (SELECT count(*) FROM dispatches d WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id AND d.at > :since) <= :max`),
       forgetRecent: sqlite.prepare<[string, string]>('UPDATE subscribers SET recent = NULL, recent_from = NULL WHERE tenant_id = ? AND id = ? AND recent_from IS NOT NULL'),
       knownOrigin: sqlite.prepare<[string], { one: number }>(
         `SELECT 1 AS one FROM tenants, json_each(tenants.settings, '$.allowedOrigins') o WHERE o.value = ? LIMIT 1`,
@@ -192,6 +199,11 @@ class SqliteDialect implements Dialect {
 
   forUpdate<Q>(select: Q): Q {
     return select
+  }
+
+  *keepRecentFromTable(_db: Db, tenantId: string, ids: readonly string[], since: number): Steps<void> {
+    // Synchronous, on the connection whose IMMEDIATE transaction is open: part of it.
+    if (ids.length > 0) this.#q.keepRecentFromTable.run({ tenant: tenantId, ids: JSON.stringify(ids), since, max: RECENT_MAX })
   }
 
   *insertMany(_db: Db, table: PgTable, rows: readonly object[], upsertOn?: readonly string[]): Steps<void> {
