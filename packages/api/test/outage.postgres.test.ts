@@ -119,6 +119,7 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
       ]
 
       await sleep(1000)
+      const logFrom = server.stderr().length
       const cutAt = performance.now()
       proxy.cut(mode)
       await sleep(3000)
@@ -131,6 +132,9 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
       assert.equal(server.child.exitCode, null, `the server exited:\n${server.stderr()}`)
       assert.equal(server.child.signalCode, null)
       assert.doesNotMatch(server.stderr(), /TypeError|uncaught/i)
+      // The log says when the outage began and when it ended.
+      assert.match(server.stderr(), /database unavailable: /)
+      assert.match(server.stderr().slice(logFrom), /database answers again, after \d+(\.\d)? s unreachable/)
 
       // Every request was answered within the bound, and with a clear answer.
       const slowestAnswer = answers.reduce<Answer | null>((max, a) => (max && max.ended - max.started >= a.ended - a.started ? max : a), null)

@@ -87,6 +87,8 @@ const PROBE_TIMEOUT_MS = 500
 class Breaker {
   readonly #ping: () => Promise<void>
   #open = false
+  /** performance.now() when the breaker last opened. */
+  #openedAt = 0
   #probing = false
   #stopped = false
 
@@ -115,10 +117,14 @@ class Breaker {
           () => null,
           (error: unknown) => error,
         )
-        if (failure === null) return void (this.#open = false)
+        if (failure === null) {
+          if (this.#open) console.error(`database answers again, after ${Math.round((performance.now() - this.#openedAt) / 100) / 10} s unreachable`)
+          return void (this.#open = false)
+        }
         const silent = failure instanceof DatabaseUnavailable && failure.reason.startsWith(NO_ANSWER)
         unanswered = silent ? unanswered + 1 : 0
         if (silent && unanswered < 2 && !this.#open) continue
+        if (!this.#open) this.#openedAt = performance.now()
         this.#open = true
         await new Promise((resolve) => setTimeout(resolve, PROBE_INTERVAL_MS).unref())
       }
