@@ -66,6 +66,11 @@ function runNow<T>(steps: Steps<T>): T {
   }
 }
 
+/** A subscriber's (`s`) dispatches after :since:, from the dispatches table. */
+const DISPATCHES_AFTER_SINCE = 'FROM dispatches d WHERE d.tenant_id = s.tenant_id AND d.subscriber_id = s.id AND d.at > :since'
+/** Those dispatches as a recent list's JSON (db/recent.ts). */
+const LIST_AFTER_SINCE = `SELECT json_group_array(json_array(d.topic, d.channel, d.at)) ${DISPATCHES_AFTER_SINCE}`
+
 /**
  * The decision read, one statement (so one snapshot): a row per subscriber, its JSON text (a
  * SubscriberTuple), then one row whose subscriber is NULL with the rest, the topics and the
@@ -80,10 +85,7 @@ const decisionSql = (subscriberIs: string, topicIs: string) => `
   SELECT format('[%s,%s,%s,%s,%s,%s,%s,%s,%s]',
     json_quote(s.id), json_quote(s.status), json_quote(s.timezone), s.channels, s.topics,
     coalesce(s.cap, 'null'), coalesce(s.quiet_hours, 'null'), json_quote(s.paused_until),
-    CASE WHEN NOT s.has_caps THEN 'null' WHEN s.recent_from <= :since THEN s.recent ELSE (
-      SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
-      WHERE d.tenant_id = :tenant AND d.subscriber_id = s.id AND d.at > :since
-    ) END) AS subscriber, NULL AS rest
+    CASE WHEN NOT s.has_caps THEN 'null' WHEN s.recent_from <= :since THEN s.recent ELSE (${LIST_AFTER_SINCE}) END) AS subscriber, NULL AS rest
   FROM subscribers s WHERE s.tenant_id = :tenant AND s.id ${subscriberIs}
   UNION ALL
   SELECT NULL, json_object(
@@ -140,12 +142,9 @@ class SqliteDialect implements Dialect {
       ),
       keepRecent: sqlite.prepare<[string | null, number | null, string, string]>('UPDATE subscribers SET recent = ?, recent_from = ? WHERE tenant_id = ? AND id = ?'),
       keepRecentFromTable: sqlite.prepare<{ tenant: string; ids: string; since: number; max: number }>(`
-        UPDATE subscribers SET
-          recent = (SELECT json_group_array(json_array(d.topic, d.channel, d.at)) FROM dispatches d
-            WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id AND d.at > :since),
-          recent_from = :since
-        WHERE tenant_id = :tenant AND id IN (SELECT value FROM json_each(:ids)) AND has_caps AND recent_from IS NULL
-          AND (SELECT count(*) FROM dispatches d WHERE d.tenant_id = subscribers.tenant_id AND d.subscriber_id = subscribers.id AND d.at > :since) <= :max`),
+        UPDATE subscribers AS s SET recent = (${LIST_AFTER_SINCE}), recent_from = :since
+        WHERE s.tenant_id = :tenant AND s.id IN (SELECT value FROM json_each(:ids)) AND s.has_caps AND s.recent_from IS NULL
+          AND (SELECT count(*) ${DISPATCHES_AFTER_SINCE}) <= :max`),
       forgetRecent: sqlite.prepare<[string, string]>('UPDATE subscribers SET recent = NULL, recent_from = NULL WHERE tenant_id = ? AND id = ? AND recent_from IS NOT NULL'),
       knownOrigin: sqlite.prepare<[string], { one: number }>(
         `SELECT 1 AS one FROM tenants, json_each(tenants.settings, '$.allowedOrigins') o WHERE o.value = ? LIMIT 1`,
