@@ -349,7 +349,8 @@ export class Repository implements Store {
     }
     const values = subscriberRow(tenantId, row ?? null, next, ctx.at)
     yield* run(db.insert(s).values(values).onConflictDoUpdate({ target: [s.tenantId, s.id], set: values }))
-    if (values.hasCaps) yield* this.#d.keepRecentFromTable(db, tenantId, [id], ctx.at - HISTORY_LOOKBACK_MS)
+    // Only a row that keeps no list yet needs one (the row was read under its lock).
+    if (values.hasCaps && row?.recentFrom == null) yield* this.#d.keepRecentFromTable(db, tenantId, [id], ctx.at - HISTORY_LOOKBACK_MS)
     yield* this.#appendEvent(db, tenantId, changeEvent(id, before, next, ctx))
     return { subscriber: toSubscriber(values), created: !before, changed: true }
   }
@@ -389,7 +390,8 @@ export class Repository implements Store {
       out.push({ created: !before, changed: true })
     }
     yield* this.#d.insertMany(db, s, written, ['tenantId', 'id'])
-    yield* this.#d.keepRecentFromTable(db, tenantId, written.filter((w) => w.hasCaps).map((w) => w.id), ctx.at - HISTORY_LOOKBACK_MS)
+    const listless = written.filter((w) => w.hasCaps && byId.get(w.id)?.recentFrom == null).map((w) => w.id)
+    yield* this.#d.keepRecentFromTable(db, tenantId, listless, ctx.at - HISTORY_LOOKBACK_MS)
     yield* this.#d.insertMany(db, c, events)
     if (endpoints.length > 0) for (const event of events) yield* this.#queueMessage(db, tenantId, consentMessage(event), event.at, endpoints)
     return out
