@@ -2,8 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi'
 import { inThreadBatches } from './checks/batch.ts'
 import type { Deps, Env } from './env.ts'
 import { notFound, onError } from './http/errors.ts'
-import { bodyLimit } from './http/body-limit.ts'
-import { deadline } from './http/deadline.ts'
+import { API_BODY_MAX, bodyLimit } from './http/body-limit.ts'
+import { deadline, requestDeadline } from './http/deadline.ts'
 import { jsonOnly } from './http/json.ts'
 import { wellFormedPath } from './http/path.ts'
 import { admin } from './tenants/admin.routes.ts'
@@ -59,13 +59,13 @@ export function createApp(deps: Deps, options: AppOptions = {}) {
   })
   app.use('*', wellFormedPath())
   // On PostgreSQL every request is answered within HEED_DATABASE_TIMEOUT_MS.
-  app.use('*', deadline(full.store.dialect === 'postgres' ? full.config.HEED_DATABASE_TIMEOUT_MS : null))
+  app.use('*', deadline(requestDeadline(full.store, full.config)))
 
   app.route('/', healthRoutes(full.store, options.isDraining ?? (() => false)))
 
   // Nothing needs more than 256 KiB but the batch check, which declares its own limit (and
   // that it reads its body as bytes) at its route.
-  app.use('/v1/*', bodyLimit({ maxSize: 256 * KiB }))
+  app.use('/v1/*', bodyLimit({ maxSize: API_BODY_MAX }))
   app.use('/v1/*', jsonOnly())
   app.use('/u/*', bodyLimit({ maxSize: 64 * KiB }))
   app.use('/links/*', bodyLimit({ maxSize: 16 * KiB }))

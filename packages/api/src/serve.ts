@@ -1,14 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
-import { serve } from '@hono/node-server'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createApp, type Env } from './app.ts'
 import { BatchWorker, batchDecider } from './checks/batch-worker.ts'
+import { withCheckLane, type CheckLaneOptions } from './checks/check.lane.ts'
 import { demoFilePath, loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
 import { DEMO_TENANT_ID, demoMerchantOrigin, seedDemo } from './demo.ts'
 import { issueToken } from './links/tokens.ts'
+import { requestDeadline } from './http/deadline.ts'
 import { MailSender } from './mail/outbox.ts'
 import { WebhookDeliverer } from './webhooks/deliverer.ts'
 import { ImportQueue } from './imports/queue.ts'
@@ -17,6 +21,8 @@ import { describeTransport, openTransport } from './mail/transport.ts'
 export interface ServeOptions {
   /** Adds routes to the app before it serves (the benchmark's floor route). */
   extend?: (app: Hono<Env>) => void
+  /** A lane beside the single check's, on a path of its own (the benchmark's floor). */
+  lane?: Required<Pick<CheckLaneOptions, 'path' | 'decide'>>
 }
 
 /**
@@ -42,7 +48,11 @@ export async function serveHeed(options: ServeOptions = {}) {
   imports.start()
   const app = createApp({ store, config, batches, mailer, imports }, { isDraining: () => draining })
   options.extend?.(app)
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  const lane = { store, now: Date.now, deadlineMs: requestDeadline(store, config) }
+  const listener = withCheckLane(lane, getRequestListener(app.fetch, { hostname: config.HOST }))
+  const server = createServer(options.lane ? withCheckLane({ ...lane, ...options.lane }, listener) : listener)
+  server.listen(config.PORT, config.HOST, () => {
+    const info = server.address() as AddressInfo
     // SQLite's durability as the connection runs it (PRAGMA synchronous), not as configured.
     const reader = store.readerSpec()
     const durability = reader && 'sqlite' in reader ? `, synchronous=${reader.synchronous ?? 'NORMAL'}` : ''

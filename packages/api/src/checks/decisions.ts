@@ -1,4 +1,4 @@
-import { decide, DEFAULT_CHANNEL, HISTORY_LOOKBACK_MS, type Decision, type PastDispatch } from '@heed/shared'
+import { decide, DEFAULT_CHANNEL, HISTORY_LOOKBACK_MS, type CheckBody, type Decision, type PastDispatch } from '@heed/shared'
 import type { DecisionData, Store, TenantRecord } from '../db/store.ts'
 
 export interface CheckItem {
@@ -42,6 +42,13 @@ export async function checkMany(store: Pick<Store, 'decisionData'>, tenant: Tena
     for (let i = start; i < end; i++) out[i] = decideFrom(data, tenant, items[i]!, at)
   }
   return out
+}
+
+/** `POST /v1/check`: the decision for a validated body, at its `at` or else at `now`. */
+export async function checkOne(store: Pick<Store, 'decisionData'>, tenant: TenantRecord, body: CheckBody, now: number): Promise<Decision> {
+  const { at, ...item } = body
+  const [decision] = await checkMany(store, tenant, [item], at ? Date.parse(at) : now)
+  return decision!
 }
 
 /** Decisions made between two turns of the event loop in a batch. */

@@ -20,7 +20,7 @@ const MAX_CACHED_KEYS = 10_000
 type Authenticated = { key: ApiKeyRecord; tenant: TenantRecord }
 const authCaches = new WeakMap<Store, Map<string, { until: number; value: Authenticated }>>()
 
-async function authenticate(store: Store, hash: string): Promise<Authenticated | null> {
+export async function authenticate(store: Store, hash: string): Promise<Authenticated | null> {
   let cache = authCaches.get(store)
   if (!cache) authCaches.set(store, (cache = new Map()))
   const now = Date.now()

@@ -5,6 +5,9 @@ import type { Env } from '../env.ts'
 import { ApiError } from './errors.ts'
 import { declaredBody } from './route.ts'
 
+/** The largest body of a `/v1` request, unless its route declares its own (the batch check). */
+export const API_BODY_MAX = 256 * 1024
+
 export interface BodyLimitOptions {
   maxSize: number
 }

@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from 'hono'
 import { bounded } from '../db/availability.ts'
 import { declaredBody } from './route.ts'
+import type { Config } from '../config.ts'
+import type { Store } from '../db/store.ts'
 
 /**
  * Every request is answered within `ms`: past it, 503 problem+json with Retry-After, while
@@ -18,3 +20,7 @@ export function deadline(ms: number | null): MiddlewareHandler {
     await bounded(next(), ms)
   }
 }
+
+/** The bound on every request: `HEED_DATABASE_TIMEOUT_MS` on PostgreSQL, none on SQLite. */
+export const requestDeadline = (store: Pick<Store, 'dialect'>, config: Pick<Config, 'HEED_DATABASE_TIMEOUT_MS'>): number | null =>
+  store.dialect === 'postgres' ? config.HEED_DATABASE_TIMEOUT_MS : null

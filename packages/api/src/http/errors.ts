@@ -42,7 +42,8 @@ export class ApiError extends HTTPException {
   }
 }
 
-export function problem(c: Context, err: ApiError): Response {
+/** The problem+json answer to an error: its status, headers and body. */
+export function problemAnswer(err: ApiError): { status: ContentfulStatusCode; headers: Record<string, string>; body: string } {
   const { status, title } = ERROR_CODES[err.code]
   const body: Record<string, unknown> = {
     type: `/problems/${err.code.replaceAll('_', '-')}`,
@@ -51,10 +52,12 @@ export function problem(c: Context, err: ApiError): Response {
     detail: err.message,
   }
   if (err.errors) body.errors = err.errors
-  return c.body(JSON.stringify(body), status, {
-    'Content-Type': 'application/problem+json',
-    ...err.headers,
-  })
+  return { status, headers: { 'Content-Type': 'application/problem+json', ...err.headers }, body: JSON.stringify(body) }
+}
+
+export function problem(c: Context, err: ApiError): Response {
+  const { status, headers, body } = problemAnswer(err)
+  return c.body(body, status, headers)
 }
 
 const pointer = (path: readonly PropertyKey[]) =>
@@ -99,25 +102,24 @@ function logUnavailable(reason: string) {
   outageLog.since = 0
 }
 
-export const onError: ErrorHandler = (err, c) => {
-  if (err instanceof ApiError) return problem(c, err)
+/** What any error thrown while answering a request is answered as (and logged, when it is ours). */
+export function asApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err
   const unavailable = unavailableReason(err)
   if (unavailable) {
     logUnavailable(unavailable)
-    return problem(c, databaseUnavailable(unavailable))
+    return databaseUnavailable(unavailable)
   }
   if (err instanceof HTTPException) {
     // Hono's own exceptions: body limit, malformed JSON from the validator, etc.
-    if (err.status === 413) return problem(c, new ApiError('payload_too_large', 'the request body is too large'))
-    if (err.message.startsWith('Malformed JSON')) {
-      return problem(c, new ApiError('malformed_json', 'the request body is not valid JSON'))
-    }
-    if (err.status >= 400 && err.status < 500) {
-      return problem(c, new ApiError('bad_request', err.message || 'bad request'))
-    }
+    if (err.status === 413) return new ApiError('payload_too_large', 'the request body is too large')
+    if (err.message.startsWith('Malformed JSON')) return new ApiError('malformed_json', 'the request body is not valid JSON')
+    if (err.status >= 400 && err.status < 500) return new ApiError('bad_request', err.message || 'bad request')
   }
   console.error(err)
-  return problem(c, new ApiError('internal', 'something went wrong on our side; nothing was changed'))
+  return new ApiError('internal', 'something went wrong on our side; nothing was changed')
 }
+
+export const onError: ErrorHandler = (err, c) => problem(c, asApiError(err))
 
 export const notFound: NotFoundHandler = (c) => problem(c, new ApiError('not_found', `no route for ${c.req.method} ${c.req.path}`))

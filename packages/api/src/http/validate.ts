@@ -28,9 +28,12 @@ export const validate = <T extends z.ZodType, Target extends keyof ValidationTar
 /** `\u0000` in JSON text that is not itself an escaped backslash followed by "u0000". */
 const NUL_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u0000/i
 
+/** Whether JSON text holds NUL (`\u0000`), which `refuseNul` refuses. */
+export const hasNul = (text: string): boolean => NUL_ESCAPE.test(text)
+
 /** NUL cannot be stored by PostgreSQL: it is refused alike on every database. */
 export function refuseNul(text: string) {
-  if (NUL_ESCAPE.test(text)) throw new ApiError('bad_request', 'text in the body must not contain the NUL character (U+0000)')
+  if (hasNul(text)) throw new ApiError('bad_request', 'text in the body must not contain the NUL character (U+0000)')
 }
 
 /** A lone surrogate: text that is not well-formed Unicode (a paired one is one astral code point). */
@@ -74,6 +77,9 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
 
 /** `refuseIllFormed` for a value parsed from `text`, walking it only when the text could hold one. */
 export function refuseIllFormedJson(text: string, value: unknown) {
-  if (SURROGATE_ESCAPE.test(text)) refuseIllFormed(value)
+  if (mayHoldLoneSurrogate(text)) refuseIllFormed(value)
 }
+
+/** Whether JSON text (decoded from UTF-8) could hold a lone surrogate: it has a `\uD800`–`\uDFFF` escape. */
+export const mayHoldLoneSurrogate = (text: string): boolean => SURROGATE_ESCAPE.test(text)
 
