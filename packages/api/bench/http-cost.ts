@@ -22,7 +22,8 @@ import { parseArgs } from 'node:util'
 import { getRequestListener } from '@hono/node-server'
 import { checkBodySchema, type CheckBody, type Decision } from '@heed/shared'
 import { createApp } from '../src/app.ts'
-import { withCheckLane } from '../src/checks/check.lane.ts'
+import { SENDER_LANES } from '../src/checks/lanes.ts'
+import { withLanes } from '../src/http/lane.ts'
 import { loadConfig } from '../src/config.ts'
 import { sha256Hex } from '../src/db/ids.ts'
 import { openStore } from '../src/db/open.ts'
@@ -43,8 +44,8 @@ const app = createApp({ store, config })
 const decision = ({ subscriberId, topic, channel }: CheckBody): Decision => ({ allowed: true, reason: 'ok', retryAt: null, subscriberId, topic, channel: channel ?? 'email' })
 app.post('/v1/floor', authorize('send'), validate('json', checkBodySchema), (c) => c.json(decision(c.req.valid('json'))))
 const appListener = getRequestListener(app.fetch)
-const lane = { store, now: Date.now, deadlineMs: null }
-const laned = withCheckLane({ ...lane, path: '/v1/floor', decide: async (_s, _t, body) => decision(body) }, withCheckLane(lane, appListener))
+const floorLane = { path: '/v1/floor', permission: 'send' as const, schema: checkBodySchema, answer: async (_s: unknown, _t: unknown, body: CheckBody) => ({ status: 200, json: decision(body) }) }
+const laned = withLanes({ store, now: Date.now, deadlineMs: null }, [...SENDER_LANES, floorLane], appListener)
 
 /** The floor on node:http alone: body, API key, schema, answer. */
 const bare: RequestListener = (req, res) => {

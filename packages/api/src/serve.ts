@@ -6,13 +6,14 @@ import { getRequestListener } from '@hono/node-server'
 import type { Hono } from 'hono'
 import { createApp, type Env } from './app.ts'
 import { BatchWorker, batchDecider } from './checks/batch-worker.ts'
-import { withCheckLane, type CheckLaneOptions } from './checks/check.lane.ts'
+import { SENDER_LANES } from './checks/lanes.ts'
 import { demoFilePath, loadConfig, type Config } from './config.ts'
 import { openStore } from './db/open.ts'
 import type { Store } from './db/store.ts'
 import { DEMO_TENANT_ID, demoMerchantOrigin, seedDemo } from './demo.ts'
 import { issueToken } from './links/tokens.ts'
 import { requestDeadline } from './http/deadline.ts'
+import { withLanes, type Lane } from './http/lane.ts'
 import { MailSender } from './mail/outbox.ts'
 import { WebhookDeliverer } from './webhooks/deliverer.ts'
 import { ImportQueue } from './imports/queue.ts'
@@ -21,8 +22,8 @@ import { describeTransport, openTransport } from './mail/transport.ts'
 export interface ServeOptions {
   /** Adds routes to the app before it serves (the benchmark's floor route). */
   extend?: (app: Hono<Env>) => void
-  /** A lane beside the single check's, on a path of its own (the benchmark's floor). */
-  lane?: Required<Pick<CheckLaneOptions, 'path' | 'decide'>>
+  /** Lanes beside the sender's (the benchmark's floor). */
+  lanes?: readonly Lane[]
 }
 
 /**
@@ -48,9 +49,8 @@ export async function serveHeed(options: ServeOptions = {}) {
   imports.start()
   const app = createApp({ store, config, batches, mailer, imports }, { isDraining: () => draining })
   options.extend?.(app)
-  const lane = { store, now: Date.now, deadlineMs: requestDeadline(store, config) }
-  const listener = withCheckLane(lane, getRequestListener(app.fetch, { hostname: config.HOST }))
-  const server = createServer(options.lane ? withCheckLane({ ...lane, ...options.lane }, listener) : listener)
+  const lanes = [...SENDER_LANES, ...(options.lanes ?? [])]
+  const server = createServer(withLanes({ store, now: Date.now, deadlineMs: requestDeadline(store, config) }, lanes, getRequestListener(app.fetch, { hostname: config.HOST })))
   server.listen(config.PORT, config.HOST, () => {
     const info = server.address() as AddressInfo
     // SQLite's durability as the connection runs it (PRAGMA synchronous), not as configured.

@@ -43,8 +43,8 @@ declare(
     },
     responses: { 200: json('The decision.', decisionSchema), ...KEY_PROBLEMS },
   }),
-  // In the server, a request this would answer 200 is answered by the lane beside the app
-  // (check.lane.ts), with the same decision.
+  // In the server, a request this would accept is answered by its lane beside the app
+  // (lanes.ts), with the same decision.
   async (c) => c.json(await checkOne(c.get('deps').store, c.get('tenant'), c.req.valid('json'), c.get('deps').now())),
 )
 

@@ -1,5 +1,7 @@
-import { decide, DEFAULT_CHANNEL, HISTORY_LOOKBACK_MS, type CheckBody, type Decision, type PastDispatch } from '@heed/shared'
+import { decide, DEFAULT_CHANNEL, HISTORY_LOOKBACK_MS, type CheckBody, type Decision, type DispatchBody, type PastDispatch } from '@heed/shared'
 import type { DecisionData, Store, TenantRecord } from '../db/store.ts'
+import { ApiError } from '../http/errors.ts'
+import type { LaneAnswer } from '../http/lane.ts'
 
 export interface CheckItem {
   subscriberId: string
@@ -49,6 +51,27 @@ export async function checkOne(store: Pick<Store, 'decisionData'>, tenant: Tenan
   const { at, ...item } = body
   const [decision] = await checkMany(store, tenant, [item], at ? Date.parse(at) : now)
   return decision!
+}
+
+/**
+ * `POST /v1/dispatches`: check-and-reserve for a validated body, and its answer. 201 recorded
+ * (a replay of a recorded messageId says so in `Idempotent-Replayed`), 200 refused, 409 for a
+ * messageId recorded for another subscriber, topic or channel.
+ */
+export async function reserveOne(store: Pick<Store, 'reserve'>, tenant: TenantRecord, body: DispatchBody, now: number): Promise<LaneAnswer> {
+  const at = body.at ? Date.parse(body.at) : now
+  const item = { subscriberId: body.subscriberId, topic: body.topic, channel: body.channel ?? DEFAULT_CHANNEL }
+  const result = await store.reserve(tenant.id, { ...item, messageId: body.messageId, at, enforce: body.enforce ?? true }, (data) => decideFrom(data, tenant, item, at))
+  switch (result.kind) {
+    case 'recorded':
+      return { status: 201, json: { recorded: true, decision: result.decision } }
+    case 'replayed':
+      return { status: 201, headers: { 'Idempotent-Replayed': 'true' }, json: { recorded: true, decision: result.decision } }
+    case 'refused':
+      return { status: 200, json: { recorded: false, decision: result.decision } }
+    case 'conflict':
+      throw new ApiError('conflict', `messageId "${body.messageId}" was already recorded for another subscriber, topic or channel`)
+  }
 }
 
 /** Decisions made between two turns of the event loop in a batch. */

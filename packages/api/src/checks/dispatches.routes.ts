@@ -1,9 +1,8 @@
-import { DEFAULT_CHANNEL, dispatchBodySchema, dispatchResponseSchema } from '@heed/shared'
+import { dispatchBodySchema, dispatchResponseSchema } from '@heed/shared'
 import { createRoute } from '@hono/zod-openapi'
-import { decideFrom } from './decisions.ts'
+import { reserveOne } from './decisions.ts'
 import { decisionSchema, fields, SUBSCRIBER_ID } from '../http/schemas.ts'
 import type { Env } from '../env.ts'
-import { ApiError } from '../http/errors.ts'
 import { authorize } from '../http/auth.ts'
 import { declare, json, jsonBody, KEY_PROBLEMS, PROBLEMS, routes, SECURITY } from '../http/route.ts'
 
@@ -55,27 +54,11 @@ declare(
       409: PROBLEMS[409],
     },
   }),
+  // In the server, a request this would accept is answered by its lane beside the app
+  // (lanes.ts), with the same answer.
   async (c) => {
-    const body = c.req.valid('json')
-    const tenant = c.get('tenant')
-    const at = body.at ? Date.parse(body.at) : c.get('deps').now()
-    const channel = body.channel ?? DEFAULT_CHANNEL
-    const item = { subscriberId: body.subscriberId, topic: body.topic, channel }
-    const result = await c.get('deps').store.reserve(
-      tenant.id,
-      { ...item, messageId: body.messageId, at, enforce: body.enforce ?? true },
-      (data) => decideFrom(data, tenant, item, at),
-    )
-    switch (result.kind) {
-      case 'recorded':
-        return c.json({ recorded: true, decision: result.decision }, 201)
-      case 'replayed':
-        c.header('Idempotent-Replayed', 'true')
-        return c.json({ recorded: true, decision: result.decision }, 201)
-      case 'refused':
-        return c.json({ recorded: false, decision: result.decision }, 200)
-      case 'conflict':
-        throw new ApiError('conflict', `messageId "${body.messageId}" was already recorded for another subscriber, topic or channel`)
-    }
+    const { status, headers, json } = await reserveOne(c.get('deps').store, c.get('tenant'), c.req.valid('json'), c.get('deps').now())
+    for (const [name, value] of Object.entries(headers ?? {})) c.header(name, value)
+    return c.json(json, status as 200 | 201)
   },
 )

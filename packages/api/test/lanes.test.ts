@@ -1,17 +1,17 @@
 /**
- * The single check's lane beside the app (checks/check.lane.ts), as the server runs it: the
- * same requests over HTTP to the app alone and to the lane in front of it get the same status,
- * headers and bytes, whether the lane decides (every answer 200 of the route) or hands the
- * request on (every refusal, and whatever it does not take). A count of the lane's decisions
- * shows which way each went.
- */
-import assert from 'node:assert/strict'
+ * The sender's lanes beside the app (http/lane.ts, checks/lanes.ts), as the server runs them:
+ * the same requests over HTTP to the app alone and to the lanes in front of it get the same
+ * status, headers and bytes, whether a lane answers (every request its route accepts) or hands
+ * the request on (every refusal, and whatever it does not take). A count of the lanes' answers
+ * shows which way each went. A reserve records, so each side reserves for a subscriber of its
+ * own in the same state, and the answers are compared with the one id put for the other.
+ */import assert from 'node:assert/strict'
 import { createServer, request, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import { getRequestListener } from '@hono/node-server'
-import { withCheckLane } from '../src/checks/check.lane.ts'
-import { checkOne } from '../src/checks/decisions.ts'
+import { checkLane, reserveLane } from '../src/checks/lanes.ts'
+import { withLanes, type Lane } from '../src/http/lane.ts'
 import { requestDeadline } from '../src/http/deadline.ts'
 import { HOUR, iso, putStandardTopics, putSubscriber, setup, T0, uid, type Harness } from './harness.ts'
 
@@ -59,7 +59,7 @@ function send(port: number, sent: Sent): Promise<Answer> {
   })
 }
 
-describe('the single check lane answers as the app does', () => {
+describe('the sender lanes answer as the app does', () => {
   let h: Harness
   let appAlone: { server: Server; port: number }
   let laned: { server: Server; port: number }
@@ -74,16 +74,15 @@ describe('the single check lane answers as the app does', () => {
     await putStandardTopics(h)
     const app = getRequestListener(h.app.fetch)
     appAlone = await listen(app)
-    const lane = {
-      store: h.store,
-      now: () => h.clock.now,
-      deadlineMs: requestDeadline(h.store, h.config),
-      decide: (...args: Parameters<typeof checkOne>) => {
+    const counted = <S extends Lane['schema']>(lane: Lane<S>): Lane<S> => ({
+      ...lane,
+      answer(...args) {
         decided++
-        return checkOne(...args)
+        return lane.answer(...args)
       },
-    }
-    laned = await listen(withCheckLane(lane, app))
+    })
+    const server = { store: h.store, now: () => h.clock.now, deadlineMs: requestDeadline(h.store, h.config) }
+    laned = await listen(withLanes(server, [counted(checkLane), counted(reserveLane)], app))
     open = uid('cust_')
     await putSubscriber(h, open, { email: `${open}@example.com`, topics: { news: { subscribed: true } } })
     quiet = uid('cust_')
@@ -100,11 +99,15 @@ describe('the single check lane answers as the app does', () => {
     await h.close()
   })
 
-  /** Sends `sent` both ways; asserts the same answer and whether the lane decided it. */
-  async function same(sent: Sent, byLane: boolean): Promise<Answer> {
+  /**
+   * Sends `sent` both ways (`twin` for the lane's side: the same request for a subscriber of its
+   * own); asserts the same answer, the lane's with `twin`'s ids put back, and whether a lane answered.
+   */
+  async function same(sent: Sent, byLane: boolean, twin: { sent: Sent; ids: Array<[string, string]> } = { sent, ids: [] }): Promise<Answer> {
     const alone = await send(appAlone.port, sent)
     const before = decided
-    const lane = await send(laned.port, sent)
+    const lane = await send(laned.port, twin.sent)
+    for (const [mine, theirs] of twin.ids) lane.body = lane.body.replaceAll(mine, theirs)
     assert.deepEqual(lane, alone, `the lane's answer differs from the app's for ${JSON.stringify(sent)}`)
     assert.equal(decided - before, byLane ? 1 : 0, byLane ? 'the lane should have decided this' : 'the lane should have handed this on')
     return lane
@@ -176,5 +179,64 @@ describe('the single check lane answers as the app does', () => {
     await same(json({ subscriberId: open, topic: 'news' }, key.secret), true)
     assert.equal((await h.req('DELETE', `/v1/api-keys/${key.id}`)).status, 200)
     assert.equal((await same(json({ subscriberId: open, topic: 'news' }, key.secret), false)).status, 401)
+  })
+
+  describe('check-and-reserve', () => {
+    /** Two subscribers in the same state (ids of the same length): the app's and the lane's. */
+    async function twins(patch: Record<string, unknown>): Promise<[string, string]> {
+      const pair: [string, string] = [uid('cust_'), uid('cust_')]
+      for (const id of pair) await putSubscriber(h, id, patch)
+      return pair
+    }
+    /** The same reserve both ways, each side for its own subscriber and messageId. */
+    const reserve = (pair: [string, string], messages: [string, string], body: Record<string, unknown>, byLane = true) =>
+      same({ ...json({ subscriberId: pair[0], messageId: messages[0], ...body }), path: '/v1/dispatches' }, byLane, {
+        sent: { ...json({ subscriberId: pair[1], messageId: messages[1], ...body }), path: '/v1/dispatches' },
+        ids: [
+          [pair[1], pair[0]],
+          [messages[1], messages[0]],
+        ],
+      })
+    const messages = (): [string, string] => [uid('msg-'), uid('msg-')]
+
+    test('recorded, replayed, refused and conflicting reserves are the lane’s, with the app’s bytes', async () => {
+      const capped = await twins({ topics: { news: { subscribed: true } }, cap: { max: 1, per: 'day' } })
+      const first = messages()
+      const recorded = await reserve(capped, first, { topic: 'news' })
+      assert.equal(recorded.status, 201)
+      assert.equal(recorded.headers['idempotent-replayed'], undefined)
+      assert.deepEqual(JSON.parse(recorded.body).recorded, true)
+      const replayed = await reserve(capped, first, { topic: 'news' })
+      assert.equal(replayed.status, 201)
+      assert.equal(replayed.headers['idempotent-replayed'], 'true')
+      // The recorded dispatch counts: the cap of one a day is full for both.
+      const refused = await reserve(capped, messages(), { topic: 'news', channel: 'email' })
+      assert.equal(refused.status, 200)
+      assert.equal(JSON.parse(refused.body).decision.reason, 'frequency_cap')
+      const conflict = await reserve(capped, first, { topic: 'promo' })
+      assert.equal(conflict.status, 409)
+      assert.equal(conflict.headers['content-type'], 'application/problem+json')
+      // Sent anyway in quiet hours, and to nobody Heed knows.
+      const quiet = await twins({ topics: { news: { subscribed: true } }, quietHours: { start: '08:00', end: '20:00' }, timezone: 'Europe/Berlin' })
+      assert.equal((await reserve(quiet, messages(), { topic: 'news', enforce: false })).status, 201)
+      assert.equal(JSON.parse((await reserve(quiet, messages(), { topic: 'news', at: iso(T0 + 9 * HOUR) })).body).decision.reason, 'ok')
+      const nobody: [string, string] = [uid('nobody-'), uid('nobody-')]
+      assert.equal(JSON.parse((await reserve(nobody, messages(), { topic: 'news', enforce: false })).body).decision.reason, 'unknown_subscriber')
+    })
+
+    test('refusals are handed on and answered by the app', async () => {
+      const pair = await twins({ topics: { news: { subscribed: true } } })
+      const cases: Array<[string, Record<string, unknown>, number]> = [
+        ['no messageId', { topic: 'news', messageId: undefined }, 400],
+        ['enforce not a boolean', { topic: 'news', enforce: 'no' }, 400],
+        ['an unknown field', { topic: 'news', extra: true }, 400],
+      ]
+      for (const [what, body, status] of cases) {
+        const answer = await reserve(pair, messages(), body, false)
+        assert.equal(answer.status, status, `${what}: ${answer.body}`)
+      }
+      const noKey = { body: JSON.stringify({ subscriberId: pair[0], topic: 'news', messageId: uid('msg-') }), headers: { 'content-type': 'application/json' }, path: '/v1/dispatches' }
+      assert.equal((await same(noKey, false)).status, 401)
+    })
   })
 })
