@@ -9,7 +9,8 @@
  *
  * Sides: hello-world (`GET /healthz/live`); the floor (a single check without its read and
  * decision, as `floor-server.ts` serves it) through the app and through the lane; the single
- * check through the app and through the lane (1,000 subscribers, SQLite file); and the floor
+ * check and a reserve (recorded: `enforce: false`, a new messageId each) through the app and
+ * through the lane (1,000 subscribers, SQLite file); and the floor
  * written on `node:http` alone (the API key, the schema, the same answer), as a stack with
  * nothing between Node and the code. Prints µs of CPU a request, median of the rounds.
  */
@@ -75,10 +76,10 @@ class Connection extends Duplex {
 
   override _read() {}
   override _write(chunk: Buffer, _encoding: string, done: () => void) {
-    // Answers are counted by their status lines; only 200 is expected.
+    // Answers are counted by their status lines; only 200 and 201 are expected.
     const text = this.#tail + chunk.toString('latin1')
     for (let at = text.indexOf('HTTP/1.1 '); at !== -1; at = text.indexOf('HTTP/1.1 ', at + 1)) {
-      if (!text.startsWith('HTTP/1.1 200', at)) throw new Error(`an answer that is not 200: ${text.slice(at, at + 400)}`)
+      if (!/^HTTP\/1\.1 20[01]/.test(text.slice(at, at + 12))) throw new Error(`an answer that is not 200 or 201: ${text.slice(at, at + 400)}`)
       this.answers++
     }
     this.#tail = text.slice(-11)
@@ -114,15 +115,23 @@ function connect(listener: RequestListener): Connection {
 }
 
 const body = JSON.stringify({ subscriberId: subscriberId(1), topic: 'newsletter', channel: 'email' })
-const post = (path: string) =>
-  Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${seed.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`)
-const sides: Array<[string, RequestListener, Buffer]> = [
+const post = (path: string, text = body) =>
+  Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${seed.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
+/** A reserve recorded whatever the decision (`enforce: false`), each with a messageId of its own, across the subscribers. */
+let reserves = 0
+const reserve = () => {
+  const n = reserves++
+  return post('/v1/dispatches', JSON.stringify({ subscriberId: subscriberId(n % 1000), topic: 'newsletter', messageId: `m${n}`, enforce: false }))
+}
+const sides: Array<[string, RequestListener, Buffer | (() => Buffer)]> = [
   ['hello-world GET /healthz/live', appListener, Buffer.from('GET /healthz/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')],
   ['floor, through the app', appListener, post('/v1/floor')],
   ['floor, through the lane', laned, post('/v1/floor')],
   ['floor on node:http alone', bare, post('/v1/floor')],
   ['single check, through the app', appListener, post('/v1/check')],
   ['single check, through the lane', laned, post('/v1/check')],
+  ['reserve, through the app', appListener, reserve],
+  ['reserve, through the lane', laned, reserve],
 ]
 const connections = sides.map(([, listener]) => connect(listener))
 
@@ -130,7 +139,7 @@ async function run(side: number, count: number): Promise<number> {
   const connection = connections[side]!
   const request = sides[side]![2]
   const cpu = process.cpuUsage()
-  for (let i = 0; i < count; i++) await connection.ask(request)
+  for (let i = 0; i < count; i++) await connection.ask(typeof request === 'function' ? request() : request)
   const used = process.cpuUsage(cpu)
   return (used.user + used.system) / count
 }
