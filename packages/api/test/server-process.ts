@@ -71,7 +71,24 @@ export function serversOnOwnDatabase(defaults: Record<string, string> = {}) {
   }
 }
 
+/**
+ * Starts the server on a port that was free a moment ago. Another process may take it in
+ * between (a neighbouring test's server, or the source port of a connection going out), so a
+ * start refused with EADDRINUSE is tried again on another port.
+ */
 export async function startServer(options: StartOptions): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnFreePort(options)
+    } catch (error) {
+      if (attempt >= 3 || !(error instanceof PortTaken)) throw error
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnFreePort(options: StartOptions): Promise<ServerProcess> {
   const port = await freePort()
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -108,7 +125,8 @@ export async function startServer(options: StartOptions): Promise<ServerProcess>
     child.stdout!.on('data', onData)
     void exited.then(({ code, signal }) => {
       clearTimeout(timer)
-      reject(new Error(`the server exited (${code ?? signal}) before listening\nstdout:\n${out}\nstderr:\n${err}`))
+      const message = `the server exited (${code ?? signal}) before listening\nstdout:\n${out}\nstderr:\n${err}`
+      reject(/EADDRINUSE/.test(err) ? new PortTaken(message) : new Error(message))
     })
   })
 
