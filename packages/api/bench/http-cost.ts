@@ -21,7 +21,7 @@ import { join } from 'node:path'
 import { Duplex } from 'node:stream'
 import { parseArgs } from 'node:util'
 import { getRequestListener } from '@hono/node-server'
-import { checkBodySchema, type CheckBody, type Decision } from '@heed/shared'
+import { checkBodySchema } from '@heed/shared'
 import { createApp } from '../src/app.ts'
 import { SENDER_LANES } from '../src/checks/lanes.ts'
 import { withLanes } from '../src/http/lane.ts'
@@ -29,8 +29,7 @@ import { loadConfig } from '../src/config.ts'
 import { sha256Hex } from '../src/db/ids.ts'
 import { openStore } from '../src/db/open.ts'
 import { authenticate, bearerToken } from '../src/http/auth.ts'
-import { validate } from '../src/http/validate.ts'
-import { authorize } from '../src/http/auth.ts'
+import { addFloorRoute, FLOOR_LANE, floorDecision } from './floor.ts'
 import { seedSqlite, subscriberId } from './seed.ts'
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' } } })
@@ -42,11 +41,9 @@ const seed = await seedSqlite(join(dir, 'bench.db'), 1000)
 const config = loadConfig({ DATABASE_URL: `file:${join(dir, 'bench.db')}`, HEED_DEMO: '0' })
 const store = await openStore(config.DATABASE_URL)
 const app = createApp({ store, config })
-const decision = ({ subscriberId, topic, channel }: CheckBody): Decision => ({ allowed: true, reason: 'ok', retryAt: null, subscriberId, topic, channel: channel ?? 'email' })
-app.post('/v1/floor', authorize('send'), validate('json', checkBodySchema), (c) => c.json(decision(c.req.valid('json'))))
+addFloorRoute(app)
 const appListener = getRequestListener(app.fetch)
-const floorLane = { path: '/v1/floor', permission: 'send' as const, schema: checkBodySchema, answer: async (_s: unknown, _t: unknown, body: CheckBody) => ({ status: 200, json: decision(body) }) }
-const laned = withLanes({ store, now: Date.now, deadlineMs: null }, [...SENDER_LANES, floorLane], appListener)
+const laned = withLanes({ store, now: Date.now, deadlineMs: null }, [...SENDER_LANES, FLOOR_LANE], appListener)
 
 /** The floor on node:http alone: body, API key, schema, answer. */
 const bare: RequestListener = (req, res) => {
@@ -57,7 +54,7 @@ const bare: RequestListener = (req, res) => {
     const found = secret ? await authenticate(store, sha256Hex(secret)) : null
     const valid = checkBodySchema.safeParse(JSON.parse(Buffer.concat(chunks).toString('utf8')))
     if (!found || !valid.success) return answer(res, 400, '{}')
-    answer(res, 200, JSON.stringify(decision(valid.data)))
+    answer(res, 200, JSON.stringify(floorDecision(valid.data)))
   })
 }
 const answer = (res: ServerResponse, status: number, body: string) => {
