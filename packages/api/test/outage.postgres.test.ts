@@ -19,13 +19,44 @@ const BOUND_MS = 2000
 /** What a request may take beyond the bound on a loaded two-core machine. */
 const SLACK_MS = 1000
 /**
- * Each kind of request succeeds again within this long after the database comes back
- * (0.25–0.8 s when the machine is otherwise idle; beside the rest of the suite on two cores,
- * once 2.3 s), plus SLACK_MS.
+ * Each kind of request succeeds again within this long after the database comes back: 0.25–0.8 s
+ * when the machine is otherwise idle, and as much beside the heaviest of the other test files.
  */
 const RECOVERY_MS = 2000
+/**
+ * What recovery may take beyond RECOVERY_MS on a loaded two-core machine. In fresh-clone runs of
+ * the whole suite it took up to 2.3 s, and once 3.2 s for reserves with every kind late together
+ * (checks 3.0 s, batches 2.7 s and even /healthz, which asks only the probe connection, 1.1 s):
+ * the machine, not the recovery, was slow. A recovery that waits for a restart or for the
+ * driver's own reconnect backoff (up to 20 s) still fails.
+ */
+const RECOVERY_SLACK_MS = 2000
 const CAP = 150
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Calls in the order they were sent, consecutive ones with the same answer on one line: when
+ * they were sent and how long they took, in ms from `zero`.
+ */
+function timeline(calls: Answer[], zero: number): string {
+  const lines: string[] = []
+  let run: Answer[] = []
+  const say = (a: Answer) => `${a.status}${a.status < 300 ? '' : ` ${a.body?.detail ?? a.body?.database ?? ''}`}`
+  const flush = () => {
+    const [first, last] = [run[0], run[run.length - 1]]
+    if (!first || !last) return
+    const took = run.map((a) => a.ended - a.started)
+    const sent = `${Math.round(first.started - zero)}${run.length > 1 ? `…${Math.round(last.started - zero)}` : ''}`
+    lines.push(`sent ${sent} ms, ${run.length} × ${say(first)}, took ${Math.round(Math.min(...took))}–${Math.round(Math.max(...took))} ms`)
+    run = []
+  }
+  for (const a of [...calls].sort((x, y) => x.started - y.started)) {
+    if (run[0] && say(run[0]) !== say(a)) flush()
+    run.push(a)
+  }
+  flush()
+  return lines.join('\n')
+}
 
 interface Answer {
   kind: 'reserve' | 'check' | 'batch' | 'healthz'
@@ -65,7 +96,7 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
   })
 
   for (const mode of ['reset', 'silent'] as CutMode[]) {
-    test(`connections cut (${mode}) for 3 s under load: no exit, every answer within the bound, 503 while cut, success within 2 s after (3 s on a loaded machine), nothing acknowledged lost, the cap exact`, async (t) => {
+    test(`connections cut (${mode}) for 3 s under load: no exit, every answer within the bound, 503 while cut, success within 2 s after (4 s on a loaded machine), nothing acknowledged lost, the cap exact`, async (t) => {
       const call = async (kind: Answer['kind'], method: string, path: string, key: string | undefined, body?: unknown): Promise<Answer> => {
         const started = performance.now()
         const headers: Record<string, string> = {}
@@ -166,13 +197,8 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
         const back = answers.filter((a) => a.kind === kind && a.started >= restoredAt && a.status < 300).sort((x, y) => x.ended - y.ended)[0]
         assert.ok(back, `no ${kind} succeeded after the database came back`)
         recovered.push(`${kind} ${Math.round(back.ended - restoredAt)} ms`)
-        if (back.ended - restoredAt <= RECOVERY_MS + SLACK_MS) continue
-        const calls = answers
-          .filter((a) => a.kind === kind && a.started >= restoredAt - 500)
-          .sort((x, y) => x.started - y.started)
-          .slice(0, 12)
-          .map((a) => `${Math.round(a.started - restoredAt)}+${Math.round(a.ended - a.started)} ms ${a.status}${a.status < 300 ? '' : ` ${a.body?.detail ?? ''}`}`)
-        late.push(`${kind}: its calls from 0.5 s before (start+duration, status):\n${calls.join('\n')}`)
+        if (back.ended - restoredAt <= RECOVERY_MS + RECOVERY_SLACK_MS) continue
+        late.push(`${kind}, its calls from 0.5 s before the restore to its first success:\n${timeline(answers.filter((a) => a.kind === kind && a.started >= restoredAt - 500 && a.started <= back.started), restoredAt)}`)
       }
       assert.equal(late.length, 0, `first success after the database came back: ${recovered.join(', ')}\n${late.join('\n')}`)
       assert.ok(answers.some((a) => a.kind === 'reserve' && a.status === 201 && a.ended < cutAt), 'no reserve succeeded before the cut')
