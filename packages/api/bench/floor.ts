@@ -4,10 +4,19 @@
  * same body rules, API-key authentication and validation, and, for what the lane hands on, a
  * route in the app behind the same `/v1` middleware; both answer a decision of a check's size
  * at once. `floor-server.ts` serves it with the real server, `http-cost.ts` in its own process.
- * Not part of Heed.
+ *
+ * Beside it, `POST /v1/floor/asking`: the floor that asks the database, once a turn of the
+ * event loop for all the requests of that turn (as single checks share their read), whether
+ * anything changed, and nothing else. That is the least a check can do that may never answer
+ * from stale data while other connections or processes write: SQLite's `PRAGMA data_version`
+ * (it starts and ends a read of the file), PostgreSQL's `SELECT 1` (a round trip on the pool).
+ * A cache of decision data would cost at least this. Not part of Heed.
  */
 import type { Hono } from 'hono'
+import type postgres from 'postgres'
+import type Database from 'better-sqlite3'
 import { checkBodySchema, type CheckBody, type Decision } from '@heed/shared'
+import type { Store } from '../src/db/store.ts'
 import type { Env } from '../src/env.ts'
 import { authorize } from '../src/http/auth.ts'
 import type { Lane } from '../src/http/lane.ts'
@@ -23,7 +32,41 @@ export const FLOOR_LANE: Lane<typeof checkBodySchema> = {
   answer: async (_store, _tenant, body) => ({ status: 200, json: floorDecision(body) }),
 }
 
-/** The floor's route in the app, for what its lane hands on. */
+export const FLOOR_ASKING_LANE: Lane<typeof checkBodySchema> = {
+  path: '/v1/floor/asking',
+  permission: 'send',
+  schema: checkBodySchema,
+  answer: async (store, _tenant, body) => {
+    await askedThisTurn(store)
+    return { status: 200, json: floorDecision(body) }
+  },
+}
+
+export const FLOOR_LANES = [FLOOR_LANE, FLOOR_ASKING_LANE]
+
+/** The floors' routes in the app, for what their lanes hand on. */
 export function addFloorRoute(app: Hono<Env>): void {
   app.post(FLOOR_LANE.path, authorize('send'), validate('json', checkBodySchema), (c) => c.json(floorDecision(c.req.valid('json'))))
+  app.post(FLOOR_ASKING_LANE.path, authorize('send'), validate('json', checkBodySchema), async (c) => {
+    await askedThisTurn(c.var.deps.store)
+    return c.json(floorDecision(c.req.valid('json')))
+  })
+}
+
+/** The question of this turn, shared by the requests that arrive in it. */
+let asking: Promise<void> | null = null
+let dataVersion: Database.Statement | null = null
+
+/** Resolves once the database has said, in the next turn, whether anything changed. */
+function askedThisTurn(store: Store): Promise<void> {
+  asking ??= new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+    asking = null
+    // The connection the store reads with (Repository's `raw`, not part of the Store interface).
+    const raw = (store as unknown as { raw: unknown }).raw
+    if (store.dialect === 'sqlite') {
+      dataVersion ??= (raw as Database.Database).prepare('PRAGMA data_version').pluck()
+      dataVersion.get()
+    } else await (raw as postgres.Sql)`SELECT 1`
+  })
+  return asking
 }
