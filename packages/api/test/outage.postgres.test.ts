@@ -190,6 +190,7 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
 
       // Asked while cut, what needs the database was refused; each kind succeeded again soon after.
       const recovered: string[] = []
+      const slow: string[] = []
       const late: string[] = []
       const during = answers.filter((a) => a.started > cutAt && a.started < restoredAt)
       for (const kind of ['reserve', 'check', 'batch', 'healthz'] as const) {
@@ -197,8 +198,11 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
         const back = answers.filter((a) => a.kind === kind && a.started >= restoredAt && a.status < 300).sort((x, y) => x.ended - y.ended)[0]
         assert.ok(back, `no ${kind} succeeded after the database came back`)
         recovered.push(`${kind} ${Math.round(back.ended - restoredAt)} ms`)
-        if (back.ended - restoredAt <= RECOVERY_MS + RECOVERY_SLACK_MS) continue
-        late.push(`${kind}, its calls from 0.5 s before the restore to its first success:\n${timeline(answers.filter((a) => a.kind === kind && a.started >= restoredAt - 500 && a.started <= back.started), restoredAt)}`)
+        if (back.ended - restoredAt <= RECOVERY_MS) continue
+        const calls = `${kind}, its calls from 0.5 s before the restore to its first success:\n${timeline(answers.filter((a) => a.kind === kind && a.started >= restoredAt - 500 && a.started <= back.started), restoredAt)}`
+        // Within the slack the test passes, and says what took longer.
+        if (back.ended - restoredAt <= RECOVERY_MS + RECOVERY_SLACK_MS) slow.push(calls)
+        else late.push(calls)
       }
       assert.equal(late.length, 0, `first success after the database came back: ${recovered.join(', ')}\n${late.join('\n')}`)
       assert.ok(answers.some((a) => a.kind === 'reserve' && a.status === 201 && a.ended < cutAt), 'no reserve succeeded before the cut')
@@ -206,6 +210,8 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
       // change may still be made, which is why the senders below retry rather than give up.
       if (mode === 'silent') assert.ok(answers.some((a) => a.status === 503 && /may still be made/.test(a.body?.detail)), 'no answer past the bound said a change may still be made')
       t.diagnostic(`${answers.length} requests, ${during.filter((a) => a.status === 503).length} refused while cut; slowest answer ${Math.round(slowest)} ms; first success after the database came back: ${recovered.join(', ')}`)
+      // (A diagnostic is one line.)
+      for (const calls of slow) t.diagnostic(`later than ${RECOVERY_MS} ms (within the slack): ${calls.replaceAll('\n', ' | ')}`)
 
       // Senders retry what was not answered with a decision, as they are told to.
       const acked = new Map<string, string>()
