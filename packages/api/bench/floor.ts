@@ -44,13 +44,14 @@ export const FLOOR_ASKING_LANE: Lane<typeof checkBodySchema> = {
 
 export const FLOOR_LANES = [FLOOR_LANE, FLOOR_ASKING_LANE]
 
-/** The floors' routes in the app, for what their lanes hand on. */
+/** The floors' routes in the app, for what their lanes hand on: each lane's own answer, behind its permission and schema. */
 export function addFloorRoute(app: Hono<Env>): void {
-  app.post(FLOOR_LANE.path, authorize('send'), validate('json', checkBodySchema), (c) => c.json(floorDecision(c.req.valid('json'))))
-  app.post(FLOOR_ASKING_LANE.path, authorize('send'), validate('json', checkBodySchema), async (c) => {
-    await askedThisTurn(c.var.deps.store)
-    return c.json(floorDecision(c.req.valid('json')))
-  })
+  for (const lane of FLOOR_LANES) {
+    app.post(lane.path, authorize(lane.permission), validate('json', lane.schema), async (c) => {
+      const { json } = await lane.answer(c.var.deps.store, c.var.tenant, c.req.valid('json'), c.var.deps.now())
+      return c.json(json)
+    })
+  }
 }
 
 /** The question of this turn, shared by the requests that arrive in it. */
