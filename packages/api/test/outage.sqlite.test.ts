@@ -2,7 +2,7 @@
  * SQLite when it cannot write: a full disk (the file may not grow: `PRAGMA max_page_count`)
  * or a read-only database (`PRAGMA query_only`, as a read-only file or mount answers).
  * Writes answer 503 with Retry-After and change nothing; reads keep working; writes resume
- * when space returns. Runs in the SQLite pass; outage.postgres.test.ts cuts PostgreSQL.
+ * when space returns. Runs in the SQLite pass; alone/outage.postgres.test.ts cuts PostgreSQL.
  */
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'

@@ -2,14 +2,17 @@
  * The database going away under load: the real server process on PostgreSQL through a TCP
  * proxy, senders reserving, checking and batch-checking, and every connection between Heed and
  * PostgreSQL cut for three seconds. Runs in the PostgreSQL pass of the suite; on SQLite it is
- * skipped, saying why (outage.sqlite.test.ts covers a full disk).
+ * skipped, saying why (../outage.sqlite.test.ts covers a full disk). It runs after the other test
+ * files and alone (see `test:files` in package.json): beside another file's load, a fresh
+ * machine once took 4.4 s to answer a reserve sent just after the restore, its test process,
+ * which sends the load and runs the proxy, starved of CPU.
  */
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import postgres from 'postgres'
-import { ownTestDatabase, ROOT_TOKEN } from './harness.ts'
-import { startServer, type ServerProcess } from './server-process.ts'
-import { startProxy, type CutMode, type TcpProxy } from './tcp-proxy.ts'
+import { ownTestDatabase, ROOT_TOKEN } from '../harness.ts'
+import { startServer, type ServerProcess } from '../server-process.ts'
+import { startProxy, type CutMode, type TcpProxy } from '../tcp-proxy.ts'
 
 const DB = process.env.HEED_TEST_DATABASE_URL ?? ''
 const onPostgres = /^postgres(ql)?:\/\//.test(DB)
