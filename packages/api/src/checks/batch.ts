@@ -38,35 +38,62 @@ export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: Te
   return { json, readMs, workMs: performance.now() - started - readMs }
 }
 
-/** Decisions serialised per string in `answerBytes`: about 64 KiB of JSON, an ordinary heap object. */
+/** Decisions written per string in `answerBytes`: about 64 KiB of JSON, an ordinary heap object. */
 const ANSWER_SLICE = 500
 
 /**
- * `{"results":[…]}` as UTF-8, the same bytes as encoding `JSON.stringify({ results })`, but
- * stringified in slices written into one buffer: a single string of 1.4 MB is built in
- * pieces and copied whole into fresh memory before it can be encoded, at a page fault per
- * 4 KiB (10,000 decisions: 10.4 → 7.0 ms). The buffer is the answer's own (never a pooled
- * slice), so it can move to another thread.
+ * `{"results":[…]}` as UTF-8, the same bytes as encoding `JSON.stringify({ results })`. Each
+ * decision is written field by field: `JSON.stringify` walks every object's properties and
+ * escapes every string, and a decision's six fields are known, most of its strings need no
+ * escaping, and its topic, channel and reason repeat (the bench's 10,000 decisions: 3.4 → 2.6 ms). The
+ * text is built in slices and written into one buffer: a single string of 1.4 MB would be
+ * copied whole into fresh memory before it could be encoded, at a page fault per 4 KiB. The
+ * buffer is the answer's own (never a pooled slice), so it can move to another thread.
  */
 export function answerBytes(results: readonly Decision[]): Uint8Array {
+  const reason = quoteRepeated()
+  const topic = quoteRepeated()
+  const channel = quoteRepeated()
   const parts: string[] = []
-  let bytes = RESULTS_OPEN.length + RESULTS_CLOSE.length
-  for (let i = 0; i < results.length; i += ANSWER_SLICE) {
-    // Each part is an array: its brackets are left out, a comma goes between parts.
-    const part = JSON.stringify(results.slice(i, i + ANSWER_SLICE))
+  let bytes = 0
+  for (let start = 0; start === 0 || start < results.length; start += ANSWER_SLICE) {
+    const end = Math.min(results.length, start + ANSWER_SLICE)
+    let part = start === 0 ? RESULTS_OPEN : ''
+    for (let i = start; i < end; i++) {
+      const d: Written = results[i]!
+      part +=
+        `${i > 0 ? ',' : ''}{"allowed":${d.allowed},"reason":${reason(d.reason)},"retryAt":${d.retryAt === null ? 'null' : quote(d.retryAt)},` +
+        `"subscriberId":${quote(d.subscriberId)},"topic":${topic(d.topic)},"channel":${channel(d.channel)}}`
+    }
+    if (end === results.length) part += RESULTS_CLOSE
     parts.push(part)
-    bytes += Buffer.byteLength(part) - 2 + (i > 0 ? 1 : 0)
+    bytes += Buffer.byteLength(part)
   }
   const out = Buffer.allocUnsafeSlow(bytes)
-  let at = out.write(RESULTS_OPEN)
-  for (const [i, part] of parts.entries()) {
-    if (i > 0) at += out.write(',', at)
-    at += out.write(part.slice(1, -1), at)
-  }
-  at += out.write(RESULTS_CLOSE, at)
+  let at = 0
+  for (const part of parts) at += out.write(part, at)
   // The buffer is not zeroed: every byte of it must have been written.
   if (at !== bytes) throw new Error(`batch answer: wrote ${at} of ${bytes} bytes`)
   return out
+}
+
+/**
+ * A decision with no field but those `answerBytes` writes: a field added to `Decision` makes
+ * it fail to compile until it is written too.
+ */
+type Written = Decision & Record<Exclude<keyof Decision, 'allowed' | 'reason' | 'retryAt' | 'subscriberId' | 'topic' | 'channel'>, never>
+
+/** Characters JSON writes as they are: printable ASCII but `"` and `\`. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/
+
+/** A string as JSON, as `JSON.stringify` writes it. */
+const quote = (s: string): string => (PLAIN.test(s) ? `"${s}"` : JSON.stringify(s))
+
+/** `quote`, remembering its last answer: a batch's topics, channels and reasons repeat. */
+function quoteRepeated(): (s: string) => string {
+  let last: string | undefined
+  let quoted = ''
+  return (s) => (s === last ? quoted : (quoted = quote((last = s))))
 }
 
 const RESULTS_OPEN = '{"results":['
