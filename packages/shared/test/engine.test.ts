@@ -217,6 +217,9 @@ describe('decide: frequency caps', () => {
     { name: 'dispatches of required topics never count', at: AT, sub: { cap: DAY_CAP }, history: [['receipts', 'email', '2026-05-01T09:00:00Z']], required: ['receipts'], want: ['ok', null] },
     { name: 'the same dispatch counts when its topic is not required', at: AT, sub: { cap: DAY_CAP }, history: [['receipts', 'email', '2026-05-01T09:00:00Z']], required: [], want: ['frequency_cap', '2026-05-02T09:00:00.000Z'] },
     { name: 'a required topic is allowed over a full cap', at: AT, topic: { required: true }, sub: { cap: DAY_CAP }, history: [news('2026-05-01T09:00:00Z')], want: ['required', null] },
+    { name: 'a topic cap counts no dispatch of a topic listed as required', at: AT, sub: { topics: { news: { cap: DAY_CAP } } }, history: [news('2026-05-01T09:00:00Z')], required: ['news'], want: ['ok', null] },
+    { name: 'a topic cap counts its topic when another topic is required', at: AT, sub: { topics: { news: { cap: DAY_CAP } } }, history: [news('2026-05-01T09:00:00Z')], required: ['receipts'], want: ['frequency_cap', '2026-05-02T09:00:00.000Z'] },
+    { name: 'the global cap skips required topics beside a topic cap', at: AT, sub: { cap: { max: 2, per: 'day' }, topics: { news: { cap: { max: 2, per: 'day' } } } }, history: [['receipts', 'email', '2026-05-01T08:00:00Z'], news('2026-05-01T09:00:00Z')], required: ['receipts'], want: ['ok', null] },
   ])
 })
 
