@@ -10,13 +10,20 @@
  * anything changed, and nothing else. That is the least a check can do that may never answer
  * from stale data while other connections or processes write: SQLite's `PRAGMA data_version`
  * (it starts and ends a read of the file), PostgreSQL's `SELECT 1` (a round trip on the pool).
- * A cache of decision data would cost at least this. Not part of Heed.
+ * A cache of decision data would cost at least this.
+ *
+ * And `POST /v1/floor/remembering`: the single check itself (`checkOne`: its decision, its
+ * answer) on decision data it read once and keeps for good, never asking whether anything
+ * changed. It is no design Heed could ship (it answers from stale data), but it bounds every
+ * cache from above: a cache that is never stale asks as well and is emptied by writes. Not
+ * part of Heed.
  */
 import type { Hono } from 'hono'
 import type postgres from 'postgres'
 import type Database from 'better-sqlite3'
 import { checkBodySchema, type CheckBody, type Decision } from '@heed/shared'
-import type { Store } from '../src/db/store.ts'
+import { checkOne } from '../src/checks/decisions.ts'
+import type { DecisionData, Store } from '../src/db/store.ts'
 import type { Env } from '../src/env.ts'
 import { authorize } from '../src/http/auth.ts'
 import type { Lane } from '../src/http/lane.ts'
@@ -42,7 +49,29 @@ export const FLOOR_ASKING_LANE: Lane<typeof checkBodySchema> = {
   },
 }
 
-export const FLOOR_LANES = [FLOOR_LANE, FLOOR_ASKING_LANE]
+/** Each check's decision data by tenant, subscriber and topic, as the store first read it (never emptied). */
+const remembered = new Map<string, DecisionData>()
+
+export const FLOOR_REMEMBERING_LANE: Lane<typeof checkBodySchema> = {
+  path: '/v1/floor/remembering',
+  permission: 'send',
+  schema: checkBodySchema,
+  answer: async (store, tenant, body, now) => {
+    const fromMemory: Pick<Store, 'decisionData'> = {
+      async decisionData(tenantId, subscriberIds, topicKeys, since) {
+        // A single check asks for one subscriber and one topic. More history than a later
+        // check's `since` asks for never changes a decision.
+        const key = `${tenantId}\0${subscriberIds[0]}\0${topicKeys[0]}`
+        let data = remembered.get(key)
+        if (data === undefined) remembered.set(key, (data = await store.decisionData(tenantId, subscriberIds, topicKeys, since)))
+        return data
+      },
+    }
+    return { status: 200, json: await checkOne(fromMemory, tenant, body, now) }
+  },
+}
+
+export const FLOOR_LANES = [FLOOR_LANE, FLOOR_ASKING_LANE, FLOOR_REMEMBERING_LANE]
 
 /** The floors' routes in the app, for what their lanes hand on: each lane's own answer, behind its permission and schema. */
 export function addFloorRoute(app: Hono<Env>): void {

@@ -306,6 +306,8 @@ interface Results {
     check: LoadResult & { rpsRatio: number; p99Ratio: number }
     /** `POST /v1/floor/asking`: the floor asking the database once a turn whether anything changed (bench/floor.ts). */
     asking: LoadResult & { rpsRatio: number; p99Ratio: number }
+    /** `POST /v1/floor/remembering`: the check deciding from data read once and kept, never asking (the bound of any cache). */
+    remembering: LoadResult & { rpsRatio: number; p99Ratio: number }
     /** A 10,000-check batch's parse, validation, decisions and answer, its data in memory, ms. */
     batchWithoutReadMs: { p50: number; min: number }
   }
@@ -409,6 +411,7 @@ async function main() {
         ...(has('check') ? [{ ...base, path: '/v1/check', body: checks }] : []),
         ...(has('floor') ? [{ ...base, path: '/v1/floor', body: checks }] : []),
         ...(has('floor') ? [{ ...base, path: '/v1/floor/asking', body: checks }] : []),
+        ...(has('floor') ? [{ ...base, path: '/v1/floor/remembering', body: checks }] : []),
       ]
       if (comparison.length > 0) {
         log('warming up')
@@ -417,7 +420,7 @@ async function main() {
       // Their windows alternate and each side's windows are pooled: the machine's speed drifts
       // between runs and within one, and then weighs on every side alike.
       const helloCheck = alternating(opts, comparison)
-      const sides = (['hello', 'check', 'floor'] as const).filter(has).map((s) => ({ hello: 'hello-world', check: 'single check', floor: 'the floor, the floor asking the database' })[s])
+      const sides = (['hello', 'check', 'floor'] as const).filter(has).map((s) => ({ hello: 'hello-world', check: 'single check', floor: 'the floor, the floor asking the database, the check remembering its data' })[s])
       if (comparison.length > 0) log(`${sides.join(', ')}: ${opts.connections} connections, ${helloCheck.describe}`)
       const helloCheckRuns = await helloCheck.run()
       const toHello = (r: LoadResult) => ({ ...r, rpsRatio: results.hello ? r.rps / results.hello.rps : Number.NaN, p99Ratio: results.hello ? r.p99 / results.hello.p99 : Number.NaN })
@@ -435,8 +438,10 @@ async function main() {
         assertStatuses('POST /v1/floor', r, [200])
         const asking = helloCheckRuns.shift()!
         assertStatuses('POST /v1/floor/asking', asking, [200])
+        const remembering = helloCheckRuns.shift()!
+        assertStatuses('POST /v1/floor/remembering', remembering, [200])
         log('floor: 10,000-check batches without their database read, in this process')
-        results.floor = { check: toHello(r), asking: toHello(asking), batchWithoutReadMs: await batchFloor(mainDb, batchBodies(opts), opts.batches) }
+        results.floor = { check: toHello(r), asking: toHello(asking), remembering: toHello(remembering), batchWithoutReadMs: await batchFloor(mainDb, batchBodies(opts), opts.batches) }
       }
 
       if (has('batch') || has('mixed')) {
@@ -725,7 +730,7 @@ function evaluate(opts: Options, r: Results): Target[] {
 
 /** Every autocannon window of the run. */
 function windows(r: Results): LoadResult[] {
-  return [r.hello, r.check, r.floor?.check, r.floor?.asking, r.mixed?.idle, r.mixed?.busy, r.reserveDistinct, r.reserveHot, r.scale?.small.result, r.scale?.large.result].filter((x): x is LoadResult => x !== undefined)
+  return [r.hello, r.check, r.floor?.check, r.floor?.asking, r.floor?.remembering, r.mixed?.idle, r.mixed?.busy, r.reserveDistinct, r.reserveHot, r.scale?.small.result, r.scale?.large.result].filter((x): x is LoadResult => x !== undefined)
 }
 
 function otherLoad(r: Results): string {
@@ -766,6 +771,9 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
     rows.push([`floor asking the database once a turn`, `${int(a.rps)} req/s; ${lat(a)}`, '', ''])
     rows.push(['  asking ÷ floor, req/s', `${((a.rps / f.rps) * 100).toFixed(0)} %`, '', ''])
     if (r.check) rows.push(['  check ÷ asking floor, req/s', `${((r.check.rps / a.rps) * 100).toFixed(0)} %`, '', ''])
+    const m = r.floor.remembering
+    rows.push(['check remembering its data, never asking', `${int(m.rps)} req/s; ${lat(m)}`, '', ''])
+    rows.push(['  remembering ÷ floor, req/s', `${((m.rps / f.rps) * 100).toFixed(0)} %`, '', ''])
   }
   if (r.batch) {
     const b = r.batch
@@ -835,7 +843,7 @@ function table(meta: Record<string, unknown>, opts: Options, r: Results, targets
   return [
     `Heed benchmark: ${opts.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, ${int(opts.subscribers)} subscribers${seeded ? ` and ${int(seeded.dispatches)} dispatches (seeded in ${seeded.seconds.toFixed(1)} s)` : ''}${opts.quick ? ', --quick (figures not meaningful)' : ''}`,
     `${meta.cpus}, ${meta.memoryGiB} GiB, node ${meta.node}; ${meta.cpuNote}.`,
-    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up; compared sides (hello-world, check and the two floors; the two database sizes; idle and busy) ${opts.quick ? 'have one window each' : `take turns in ${turns(opts).rounds} windows of ${turns(opts).seconds} s each, pooled`}.`,
+    `Server: ${meta.server}. Load: ${opts.connections} keep-alive connections over loopback, ${opts.seconds} s per window after a warm-up; compared sides (hello-world, check, the floors and the check remembering its data; the two database sizes; idle and busy) ${opts.quick ? 'have one window each' : `take turns in ${turns(opts).rounds} windows of ${turns(opts).seconds} s each, pooled`}.`,
     '',
     line(head),
     line(widths.map((w) => '-'.repeat(w))),
