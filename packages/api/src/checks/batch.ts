@@ -1,5 +1,5 @@
 import { batchCheckBodySchema, instantSchema, isValidCheckItems, type BatchCheckBody, type Decision } from '@heed/shared'
-import { checkMany } from './decisions.ts'
+import { checkMany, type CheckItem } from './decisions.ts'
 import type { Store, TenantRecord } from '../db/store.ts'
 import type { BatchAnswer, BatchDecider } from '../env.ts'
 import { ApiError, validationError } from '../http/errors.ts'
@@ -25,14 +25,7 @@ export async function decideBatch(store: Pick<Store, 'decisionData'>, tenant: Te
   }
   const text = FROM_UTF8.decode(body)
   refuseNul(text)
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    throw new ApiError('malformed_json', 'the request body is not valid JSON')
-  }
-  refuseIllFormedJson(text, value)
-  const { at, checks } = batchBody(value)
+  const { at, checks } = plainBatchBody(text) ?? parsedBatchBody(text)
   const results = await checkMany(timed, tenant, checks, at ? Date.parse(at) : now)
   const json = answerBytes(results)
   return { json, readMs, workMs: performance.now() - started - readMs }
@@ -100,6 +93,99 @@ function quoteRepeated(): (s: string) => string {
 const RESULTS_OPEN = '{"results":['
 const RESULTS_CLOSE = ']}'
 const FROM_UTF8 = new TextDecoder()
+
+/** The body as `JSON.parse` reads it, through the schema: any JSON, and every error. */
+function parsedBatchBody(text: string): BatchCheckBody {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    throw new ApiError('malformed_json', 'the request body is not valid JSON')
+  }
+  refuseIllFormedJson(text, value)
+  return batchBody(value)
+}
+
+/**
+ * A valid body written the way `JSON.stringify` writes one, read without `JSON.parse`, or null
+ * for anything else (which `parsedBatchBody` then reads). Accepted: `{"checks":[…]}` with an
+ * `"at"` before or after the checks, each check `{"subscriberId":…,"topic":…}` with a
+ * `"channel"` last or not at all, no whitespace, every string printable ASCII without `"` or
+ * `\`, so that each string is the text between its quotes. For such text this is what
+ * `JSON.parse` and the schema give, the same objects with the same keys in the same order,
+ * in a third of the time (the bench's 10,000 checks: decoding, reading and validating took
+ * 4.2–5.2 ms with `JSON.parse`, 1.6–2.0 this way): `JSON.parse` makes no guess about what
+ * comes next, this reader expects those few literals.
+ */
+export function plainBatchBody(text: string): BatchCheckBody | null {
+  let atBefore: string | undefined
+  let atAfter: string | undefined
+  let p = 1
+  if (text.charCodeAt(0) !== OPEN_BRACE) return null
+  if (text.startsWith(AT_KEY, p)) {
+    const end = plainStringEnd(text, (p += AT_KEY.length))
+    if (end < 0 || text.charCodeAt(end + 1) !== COMMA) return null
+    atBefore = text.slice(p, end)
+    p = end + 2
+  }
+  if (!text.startsWith(CHECKS_KEY, p)) return null
+  p += CHECKS_KEY.length
+  const checks: CheckItem[] = []
+  for (;;) {
+    if (!text.startsWith(ITEM_OPEN, p)) return null
+    let end = plainStringEnd(text, (p += ITEM_OPEN.length))
+    if (end < 0 || !text.startsWith(ITEM_TOPIC, end)) return null
+    const subscriberId = text.slice(p, end)
+    end = plainStringEnd(text, (p = end + ITEM_TOPIC.length))
+    if (end < 0) return null
+    const topic = text.slice(p, end)
+    if (text.startsWith(ITEM_CHANNEL, end)) {
+      end = plainStringEnd(text, (p = end + ITEM_CHANNEL.length))
+      if (end < 0) return null
+      checks.push({ subscriberId, topic, channel: text.slice(p, end) })
+    } else checks.push({ subscriberId, topic })
+    // After the last string of a check: `}` and then `,` for another check or `]` for none.
+    if (text.charCodeAt(end + 1) !== CLOSE_BRACE) return null
+    p = end + 3
+    const next = text.charCodeAt(end + 2)
+    if (next === COMMA) continue
+    if (next === CLOSE_BRACKET) break
+    return null
+  }
+  if (atBefore === undefined && text.startsWith(AT_AFTER, p)) {
+    const end = plainStringEnd(text, (p += AT_AFTER.length))
+    if (end < 0) return null
+    atAfter = text.slice(p, end)
+    p = end + 1
+  }
+  if (p !== text.length - 1 || text.charCodeAt(p) !== CLOSE_BRACE) return null
+  const at = atBefore ?? atAfter
+  if (!isValidCheckItems(checks) || (at !== undefined && !instantSchema.safeParse(at).success)) return null
+  return atBefore !== undefined ? { at: atBefore, checks } : atAfter !== undefined ? { checks, at: atAfter } : { checks }
+}
+
+/** The index of the `"` that closes a string starting at `from`, or -1 when a character before it is not plain. */
+function plainStringEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === QUOTE) return i
+    if (c < 0x20 || c > 0x7e || c === BACKSLASH) return -1
+  }
+  return -1
+}
+
+const AT_KEY = '"at":"'
+const AT_AFTER = ',"at":"'
+const CHECKS_KEY = '"checks":['
+const ITEM_OPEN = '{"subscriberId":"'
+const ITEM_TOPIC = '","topic":"'
+const ITEM_CHANNEL = '","channel":"'
+const OPEN_BRACE = 0x7b // {
+const CLOSE_BRACE = 0x7d // }
+const CLOSE_BRACKET = 0x5d // ]
+const COMMA = 0x2c
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
 
 /**
  * The body through `batchCheckBodySchema`, with a fast path: 10,000 items that pass the same
