@@ -8,7 +8,8 @@
  *   node --import tsx packages/api/bench/http-cost.ts [--requests N] [--rounds R]
  *
  * Sides: hello-world (`GET /healthz/live`); the floor (a single check without its read and
- * decision, as `floor-server.ts` serves it) through the app and through the lane; the single
+ * decision, as `floor-server.ts` serves it) through the app and through the lane; the check
+ * on decision data it keeps (`floor.ts`'s `/v1/floor/remembering`) through the lane; the single
  * check and a reserve (recorded: `enforce: false`, a new messageId each) through the app and
  * through the lane (1,000 subscribers, SQLite file); and the floor
  * written on `node:http` alone (the API key, the schema, the same answer), as a stack with
@@ -29,7 +30,7 @@ import { loadConfig } from '../src/config.ts'
 import { sha256Hex } from '../src/db/ids.ts'
 import { openStore } from '../src/db/open.ts'
 import { authenticate, bearerToken } from '../src/http/auth.ts'
-import { addFloorRoute, FLOOR_LANE, floorDecision } from './floor.ts'
+import { addFloorRoute, FLOOR_LANES, floorDecision } from './floor.ts'
 import { seedSqlite, subscriberId } from './seed.ts'
 
 const { values } = parseArgs({ options: { requests: { type: 'string', default: '20000' }, rounds: { type: 'string', default: '5' } } })
@@ -43,7 +44,7 @@ const store = await openStore(config.DATABASE_URL)
 const app = createApp({ store, config })
 addFloorRoute(app)
 const appListener = getRequestListener(app.fetch)
-const laned = withLanes({ store, now: Date.now, deadlineMs: null }, [...SENDER_LANES, FLOOR_LANE], appListener)
+const laned = withLanes({ store, now: Date.now, deadlineMs: null }, [...SENDER_LANES, ...FLOOR_LANES], appListener)
 
 /** The floor on node:http alone: body, API key, schema, answer. */
 const bare: RequestListener = (req, res) => {
@@ -114,17 +115,22 @@ function connect(listener: RequestListener): Connection {
 const body = JSON.stringify({ subscriberId: subscriberId(1), topic: 'newsletter', channel: 'email' })
 const post = (path: string, text = body) =>
   Buffer.from(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${seed.key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
-/** A reserve recorded whatever the decision (`enforce: false`), each with a messageId of its own, across the subscribers. */
+/**
+ * A reserve recorded whatever the decision (`enforce: false`), each with a messageId of its own,
+ * across the subscribers but the one the checks ask about: its history stays as seeded, so the
+ * check costs the same in every round.
+ */
 let reserves = 0
 const reserve = () => {
   const n = reserves++
-  return post('/v1/dispatches', JSON.stringify({ subscriberId: subscriberId(n % 1000), topic: 'newsletter', messageId: `m${n}`, enforce: false }))
+  return post('/v1/dispatches', JSON.stringify({ subscriberId: subscriberId(2 + (n % 998)), topic: 'newsletter', messageId: `m${n}`, enforce: false }))
 }
 const sides: Array<[string, RequestListener, Buffer | (() => Buffer)]> = [
   ['hello-world GET /healthz/live', appListener, Buffer.from('GET /healthz/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')],
   ['floor, through the app', appListener, post('/v1/floor')],
   ['floor, through the lane', laned, post('/v1/floor')],
   ['floor on node:http alone', bare, post('/v1/floor')],
+  ['check remembering, through lane', laned, post('/v1/floor/remembering')],
   ['single check, through the app', appListener, post('/v1/check')],
   ['single check, through the lane', laned, post('/v1/check')],
   ['reserve, through the app', appListener, reserve],
