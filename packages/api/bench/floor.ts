@@ -49,8 +49,29 @@ export const FLOOR_ASKING_LANE: Lane<typeof checkBodySchema> = {
   },
 }
 
-/** Each check's decision data by tenant, subscriber and topic, as the store first read it (never emptied). */
+/**
+ * Each tenant's decision data as the store read it, one set of maps growing with every
+ * subscriber and topic read (never emptied): the leanest a cache can keep it, two map entries
+ * a subscriber, so its memory weighs on the figure as little as any cache's could.
+ */
 const remembered = new Map<string, DecisionData>()
+
+/** The data kept for a single check's subscriber and topic, read and kept first if it is not. */
+async function rememberedData(store: Pick<Store, 'decisionData'>, tenantId: string, subscriberId: string, topicKey: string, since: number): Promise<DecisionData> {
+  const kept = remembered.get(tenantId)
+  if (kept?.subscribers.has(subscriberId) && kept.topics.has(topicKey)) return kept
+  const read = await store.decisionData(tenantId, [subscriberId], [topicKey], since)
+  if (kept === undefined) {
+    remembered.set(tenantId, read)
+    return read
+  }
+  // More history than a later check's `since` asks for never changes a decision.
+  for (const [id, subscriber] of read.subscribers) kept.subscribers.set(id, subscriber)
+  for (const [id, history] of read.history) kept.history.set(id, history)
+  for (const [key, topic] of read.topics) kept.topics.set(key, topic)
+  kept.requiredTopics = read.requiredTopics
+  return kept
+}
 
 export const FLOOR_REMEMBERING_LANE: Lane<typeof checkBodySchema> = {
   path: '/v1/floor/remembering',
@@ -58,14 +79,8 @@ export const FLOOR_REMEMBERING_LANE: Lane<typeof checkBodySchema> = {
   schema: checkBodySchema,
   answer: async (store, tenant, body, now) => {
     const fromMemory: Pick<Store, 'decisionData'> = {
-      async decisionData(tenantId, subscriberIds, topicKeys, since) {
-        // A single check asks for one subscriber and one topic. More history than a later
-        // check's `since` asks for never changes a decision.
-        const key = `${tenantId}\0${subscriberIds[0]}\0${topicKeys[0]}`
-        let data = remembered.get(key)
-        if (data === undefined) remembered.set(key, (data = await store.decisionData(tenantId, subscriberIds, topicKeys, since)))
-        return data
-      },
+      // A single check asks for one subscriber and one topic.
+      decisionData: (tenantId, subscriberIds, topicKeys, since) => rememberedData(store, tenantId, subscriberIds[0]!, topicKeys[0]!, since),
     }
     return { status: 200, json: await checkOne(fromMemory, tenant, body, now) }
   },
