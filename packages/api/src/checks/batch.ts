@@ -159,12 +159,15 @@ export function plainBatchBody(text: string): BatchCheckBody | null {
     p = end + 1
   }
   if (p !== text.length - 1 || text.charCodeAt(p) !== CLOSE_BRACE) return null
-  const at = atBefore ?? atAfter
-  if (!isValidCheckItems(checks) || (at !== undefined && !instantSchema.safeParse(at).success)) return null
+  if (!passesBodyRules(checks, atBefore ?? atAfter)) return null
   return atBefore !== undefined ? { at: atBefore, checks } : atAfter !== undefined ? { checks, at: atAfter } : { checks }
 }
 
-/** The index of the `"` that closes a string starting at `from`, or -1 when a character before it is not plain. */
+/**
+ * The index of the `"` that closes a string starting at `from`, or -1 when a character before
+ * it is not plain (`PLAIN`'s characters, compared one by one: a regular expression a string
+ * would cost more than the loop for the short strings of a body).
+ */
 function plainStringEnd(text: string, from: number): number {
   for (let i = from; i < text.length; i++) {
     const c = text.charCodeAt(i)
@@ -195,13 +198,16 @@ const BACKSLASH = 0x5c
 function batchBody(value: unknown): BatchCheckBody {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const { at, checks, ...rest } = value as Record<string, unknown>
-    if (Object.keys(rest).length === 0 && isValidCheckItems(checks) && (at === undefined || instantSchema.safeParse(at).success)) {
-      return { checks, ...(at === undefined ? {} : { at: at as string }) }
-    }
+    if (Object.keys(rest).length === 0 && passesBodyRules(checks, at)) return { checks, ...(at === undefined ? {} : { at: at as string }) }
   }
   const parsed = batchCheckBodySchema.safeParse(value)
   if (!parsed.success) throw validationError(parsed.error)
   return parsed.data
+}
+
+/** Whether a body's checks and `at` pass `batchCheckBodySchema`'s rules, written out for 10,000 items (both readers' fast path). */
+function passesBodyRules(checks: unknown, at: unknown): checks is BatchCheckBody['checks'] {
+  return isValidCheckItems(checks) && (at === undefined || instantSchema.safeParse(at).success)
 }
 
 /** Batches decided in the thread that received them. */
