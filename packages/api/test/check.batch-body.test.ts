@@ -114,26 +114,18 @@ describe('a batch body read without JSON.parse', () => {
     assert.ok(agrees(text))
   })
 
-  test('20,000 bodies with a character changed, added or removed: each read the same as JSON.parse reads it, or left to it', () => {
-    // A seeded generator (mulberry32), so a failure is the same on every run.
-    let seed = 2026
-    const random = () => {
-      seed = (seed + 0x6d2b79f5) >>> 0
-      let t = seed
-      t = Math.imul(t ^ (t >>> 15), t | 1)
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
+  test('every body with one character changed, added or removed: read the same as JSON.parse reads it, or left to it', () => {
     const sources = [JSON.stringify({ checks: CHECKS }), JSON.stringify({ at: AT, checks: CHECKS }), JSON.stringify({ checks: CHECKS, at: AT })]
     const alphabet = '{}[]:,"\\ aZ_-0.x\u0000\n\u00fc'
     let read = 0
-    for (let i = 0; i < 20_000; i++) {
-      const source = sources[i % sources.length]!
-      const at = Math.floor(random() * (source.length + 1))
-      const c = alphabet[Math.floor(random() * alphabet.length)]!
-      const kind = Math.floor(random() * 3)
-      const text = kind === 0 ? source.slice(0, at) + c + source.slice(at + 1) : kind === 1 ? source.slice(0, at) + c + source.slice(at) : source.slice(0, at) + source.slice(at + 1)
-      if (agrees(text)) read++
+    for (const source of sources) {
+      for (let at = 0; at <= source.length; at++) {
+        if (agrees(source.slice(0, at) + source.slice(at + 1))) read++
+        for (const c of alphabet) {
+          if (agrees(source.slice(0, at) + c + source.slice(at + 1))) read++
+          if (agrees(source.slice(0, at) + c + source.slice(at))) read++
+        }
+      }
     }
     // Many changes leave a body it reads (an id's character changed): the comparison ran.
     assert.ok(read > 2_000, `only ${read} changed bodies were read`)
