@@ -216,12 +216,20 @@ function translate(error: unknown): unknown {
 
 /**
  * `work`, failing with DatabaseUnavailable ("no answer within …") once `timeoutMs` pass
- * (never, for null) and with its own error translated; the work itself goes on.
+ * (never, for null) and with its own error translated; the work itself goes on. The bound is
+ * kept by the clock: a timer counts from the event loop's idea of now, in whole milliseconds
+ * taken when its turn began, so it may fire early, and then waits again for what is left.
  */
 export function bounded<T>(work: Promise<T>, timeoutMs: number | null): Promise<T> {
   if (timeoutMs === null) return work.catch((error: unknown) => Promise.reject(translate(error)))
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DatabaseUnavailable(`${NO_ANSWER} ${timeoutMs} ms`)), timeoutMs)
+    const made = performance.now()
+    const expire = () => {
+      const left = timeoutMs - (performance.now() - made)
+      if (left > 0) timer = setTimeout(expire, left)
+      else reject(new DatabaseUnavailable(`${NO_ANSWER} ${timeoutMs} ms`))
+    }
+    let timer = setTimeout(expire, timeoutMs)
     work.then(
       (value) => {
         clearTimeout(timer)
